@@ -1,0 +1,209 @@
+// scanFiles(files, rules, facts) -> findings: parse once, collect the nodes rules asked for in one native pass,
+// dispatch them in source order, contain rule errors, and turn reports into redacted, fingerprinted findings with
+// validated fixes. Pure: no fs, no network, no process state.
+import { createHash } from "node:crypto";
+import type { SyntaxNode } from "tree-sitter";
+import type { FixInput, ReportInput, Rule, RuleContext } from "./define-rule.js";
+import type { ProjectFacts } from "./project.js";
+import { ImportTable, describeContext, firstErrorLine, parsePython, resolveName } from "./python.js";
+import { containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
+import { TaintAnalyzer } from "./taint.js";
+import { fileKindOf, isTestPath } from "./decode.js";
+import type { Finding, Fix, FlowStep, RuleError, ScanResult, SourceFile } from "./types.js";
+
+export interface ScanOptions {
+  rules: Rule[];
+  project: ProjectFacts;
+}
+
+export interface FileScan {
+  findings: Finding[];
+  ruleErrors: RuleError[];
+  /** First line with a syntax error (0 when the file parsed cleanly). */
+  parseErrorLine: number;
+}
+
+const MAX_EVIDENCE_LINES = 6;
+
+/** Node type -> rules that asked for it; built once per rule list. */
+const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Rule[]> }>();
+
+function dispatchTable(rules: Rule[]) {
+  let table = dispatchCache.get(rules);
+  if (!table) {
+    const byType = new Map<string, Rule[]>();
+    for (const rule of rules) {
+      if (!(rule.kinds ?? ["python"]).includes("python")) continue;
+      for (const type of rule.on) byType.set(type, [...(byType.get(type) ?? []), rule]);
+    }
+    table = { types: [...byType.keys()], byType };
+    dispatchCache.set(rules, table);
+  }
+  return table;
+}
+
+export function scanFiles(files: SourceFile[], options: ScanOptions): ScanResult {
+  const result: ScanResult = { findings: [], skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 0 };
+  for (const file of files) {
+    if (fileKindOf(file.path) !== "python") continue;
+    const scan = scanSource(file, options);
+    result.filesScanned++;
+    result.findings.push(...scan.findings);
+    result.ruleErrors.push(...scan.ruleErrors);
+    if (scan.parseErrorLine > 0) result.parseErrors.push({ file: file.path, line: scan.parseErrorLine });
+  }
+  return result;
+}
+
+/** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
+export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
+  const tree = parsePython(file.content);
+  const root = tree.rootNode;
+  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(root) };
+  const { types, byType } = dispatchTable(options.rules);
+  if (types.length === 0) return scan;
+
+  const imports = ImportTable.fromTree(root);
+  const taint = new TaintAnalyzer(root, imports);
+  const lines = file.content.split("\n");
+  let secrets: Range[] | undefined;
+  const secretRanges = () => (secrets ??= secretLiteralRanges(root));
+  const seenFingerprints = new Map<string, number>();
+  const isTestFile = isTestPath(file.path);
+
+  for (const node of root.descendantsOfType(types)) {
+    for (const rule of byType.get(node.type) ?? []) {
+      const ctx: RuleContext = {
+        file: file.path,
+        source: file.content,
+        project: options.project,
+        isTestFile,
+        resolve: (n) => resolveName(n, imports),
+        taint: (n) => taint.taintOf(n),
+        hasImport: (m) => imports.has(m),
+        report: (input) => {
+          const finding = buildFinding(rule, input, file, lines, secretRanges(), root.hasError);
+          const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
+          seenFingerprints.set(finding.fingerprint, seen + 1);
+          if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
+          scan.findings.push(finding);
+        },
+      };
+      try {
+        rule.check(node, ctx);
+      } catch (error) {
+        scan.ruleErrors.push({
+          ruleId: rule.id,
+          file: file.path,
+          line: node.startPosition.row + 1,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+  // One rule may report the same node twice through two paths (e.g. a call and its assignment): keep the first.
+  scan.findings = dedupe(scan.findings);
+  return scan;
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}@${f.span.startLine}:${f.span.startColumn}-${f.span.endLine}:${f.span.endColumn}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: string[], secrets: Range[], fileHasErrors: boolean): Finding {
+  const node = input.node;
+  const startLine = node.startPosition.row + 1;
+  const endLine = node.endPosition.row + 1;
+  const evidence = evidenceOf(lines, startLine, endLine, secrets);
+  const sinkStep: FlowStep = {
+    line: startLine,
+    startColumn: node.startPosition.column + 1,
+    endColumn: startLine === endLine ? node.endPosition.column + 1 : node.startPosition.column + 2,
+    label: `reaches ${sinkLabel(node)}`,
+  };
+  const finding: Finding = {
+    ruleId: rule.id,
+    title: rule.title,
+    severity: input.severity ?? rule.severity,
+    confidence: input.confidence ?? rule.confidence,
+    file: file.path,
+    span: {
+      startLine,
+      startColumn: node.startPosition.column + 1,
+      endLine,
+      endColumn: node.endPosition.column + 1,
+    },
+    message: containsSecret(input.message, file.content, secrets) ? `${rule.title} (details redacted)` : input.message,
+    evidence,
+    context: describeContext(node),
+    fingerprint: fingerprintOf(rule.id, file.path, evidence),
+  };
+  if (input.flow && input.flow.length > 0) finding.flow = [...input.flow, sinkStep];
+  if (input.fix) {
+    const fix = buildFix(input.fix, file.content, lines, fileHasErrors);
+    if (fix && !containsSecret(fix.replacement, file.content, secrets)) finding.fix = fix;
+  }
+  return finding;
+}
+
+function sinkLabel(node: SyntaxNode): string {
+  const call = node.type === "call" ? node : node.parent?.type === "argument_list" ? node.parent.parent : null;
+  const callee = call?.childForFieldName("function")?.text;
+  return callee ? `${callee}()` : "the reported code";
+}
+
+function evidenceOf(lines: string[], startLine: number, endLine: number, secrets: Range[]): string {
+  const last = Math.min(endLine, startLine + MAX_EVIDENCE_LINES - 1);
+  let offset = 0;
+  for (let i = 0; i < startLine - 1; i++) offset += lines[i]!.length + 1;
+  const text = lines.slice(startLine - 1, last).join("\n");
+  const redacted = redactText(text, offset, secrets).replace(/\r$/gm, "");
+  return last < endLine ? `${redacted}\n…` : redacted;
+}
+
+/** rule + path + the evidence with whitespace normalised: survives re-indentation and moved lines. */
+export function fingerprintOf(ruleId: string, path: string, evidence: string): string {
+  const normalised = evidence.replace(/\s+/g, " ").trim();
+  return createHash("sha256").update(`${ruleId}\0${path}\0${normalised}`).digest("hex").slice(0, 20);
+}
+
+/**
+ * Turn node edits into a whole-line replacement, keeping the lines' own indentation and surrounding text, and
+ * drop it when the patched file would not parse where it did before.
+ */
+export function buildFix(input: FixInput, source: string, lines: string[], fileHasErrors: boolean): Fix | undefined {
+  if (input.edits.length === 0) return undefined;
+  const edits = [...input.edits].sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (let i = 1; i < edits.length; i++) if (edits[i]!.node.startIndex < edits[i - 1]!.node.endIndex) return undefined;
+  const startLine = edits[0]!.node.startPosition.row + 1;
+  const endLine = Math.max(...edits.map((e) => e.node.endPosition.row + 1));
+  let regionStart = 0;
+  for (let i = 0; i < startLine - 1; i++) regionStart += lines[i]!.length + 1;
+  let regionEnd = regionStart;
+  for (let i = startLine - 1; i < endLine; i++) regionEnd += lines[i]!.length + 1;
+  regionEnd = Math.min(regionEnd - 1, source.length); // without the last newline
+  // Lines after the first of a multi-line edit text are written relative to the anchor line: indent them like it.
+  const indent = /^[ \t]*/.exec(lines[startLine - 1] ?? "")?.[0] ?? "";
+  let replacement = "";
+  let cursor = regionStart;
+  for (const edit of edits) {
+    replacement += source.slice(cursor, edit.node.startIndex) + edit.text.replace(/\n(?=[^\n])/g, `\n${indent}`);
+    cursor = edit.node.endIndex;
+  }
+  replacement += source.slice(cursor, regionEnd);
+  const crlf = replacement.endsWith("\r");
+  if (crlf) replacement = replacement.slice(0, -1);
+
+  const patched = source.slice(0, regionStart) + replacement + (crlf ? "\r" : "") + source.slice(regionEnd);
+  const patchedErrorLine = firstErrorLine(parsePython(patched).rootNode);
+  if (patchedErrorLine > 0 && !fileHasErrors) return undefined;
+  const newLineCount = replacement.split("\n").length;
+  if (fileHasErrors && patchedErrorLine >= startLine && patchedErrorLine < startLine + newLineCount) return undefined;
+  return { safety: input.safety, startLine, endLine, replacement, description: input.description };
+}

@@ -1,0 +1,134 @@
+// Application facts: what some rules need to know about the whole application, not one file (is CSRF protection
+// enabled in the app factory? which module does the production server load?). Gathered once per scan root with
+// cheap text scans (no parse), from whatever files the caller has: the CLI passes the scanned tree, the App the
+// few files of the repository that matter (see FACT_FILE_PATTERNS).
+import type { SourceFile } from "./types.js";
+
+export interface ProjectFacts {
+  /** Python files a production server (gunicorn, uwsgi, waitress, hypercorn, uvicorn) loads as the app. */
+  productionModules: Set<string>;
+  /** Python files that deployment files run directly (`python app.py`): their `__main__` block is production. */
+  directlyRunInProduction: Set<string>;
+  /** Deployment files that start the dev server (`flask run`, `python app.py`), with the line. */
+  devServerCommands: { file: string; line: number; command: string }[];
+  /** CSRFProtect / csrf.init_app / Flask-SeaSurf / FlaskForm anywhere in the application. */
+  csrfProtection: boolean;
+  /** Flask-Talisman or an after_request hook that sets Content-Security-Policy. */
+  securityHeaders: boolean;
+  trustedHosts: boolean;
+  maxContentLength: boolean;
+  /** Server-side sessions (Flask-Session / SESSION_TYPE): the session cookie holds only an id. */
+  serverSideSessions: boolean;
+}
+
+export function emptyProjectFacts(): ProjectFacts {
+  return {
+    productionModules: new Set(),
+    directlyRunInProduction: new Set(),
+    devServerCommands: [],
+    csrfProtection: false,
+    securityHeaders: false,
+    trustedHosts: false,
+    maxContentLength: false,
+    serverSideSessions: false,
+  };
+}
+
+/** Which repository files the App should fetch to build the facts (besides the changed ones). */
+export const FACT_FILE_PATTERNS = [
+  "**/Dockerfile", "**/Dockerfile.*", "**/*.dockerfile", "**/Procfile", "**/docker-compose*.y*ml", "**/compose.y*ml",
+  "**/wsgi.py", "**/asgi.py", "**/app.py", "**/__init__.py", "**/config.py", "**/settings.py", "**/extensions.py",
+  "**/gunicorn.conf.py", "**/*.ini", "**/*.sh",
+];
+
+const DEPLOY_FILE = /(^|\/)(Dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile|Procfile|(docker-)?compose[\w.-]*\.ya?ml|[\w.-]+\.sh|[\w.-]+\.ini)$/i;
+const WSGI_SERVERS = new Set(["gunicorn", "uwsgi", "waitress-serve", "hypercorn", "uvicorn"]);
+/** `module.path:app` or `module.path:create_app()` (anchored, linear). */
+const WSGI_TARGET = /^([A-Za-z_][\w.]*):[A-Za-z_]\w*(\(.*\))?$/;
+
+/** A deployment command line as words (shell form or the JSON-array exec form). */
+function words(line: string): string[] {
+  return line.split(/[\s"'[\],]+/).filter((w) => w.length > 0);
+}
+
+const baseName = (word: string): string => word.slice(word.lastIndexOf("/") + 1);
+
+interface LaunchCommand {
+  server: "wsgi" | "python" | "flask-run";
+  /** Python files (.py) or dotted modules the command loads. */
+  targets: string[];
+}
+
+/** What a deployment command starts, read word by word (no backtracking regex over the whole line). */
+export function readLaunchCommand(line: string): LaunchCommand | null {
+  const w = words(line);
+  for (let i = 0; i < w.length; i++) {
+    const word = baseName(w[i]!);
+    const next = w[i + 1];
+    if (WSGI_SERVERS.has(word) || (/^python[\d.]*$/.test(word) && next === "-m" && WSGI_SERVERS.has(w[i + 2] ?? ""))) {
+      const targets = w.slice(i + 1).flatMap((arg) => {
+        const match = WSGI_TARGET.exec(arg);
+        if (match) return [match[1]!];
+        return arg.endsWith(".py") && !arg.startsWith("-") ? [arg] : [];
+      });
+      return { server: "wsgi", targets };
+    }
+    if (word === "flask" && w.slice(i + 1).includes("run")) return { server: "flask-run", targets: [] };
+    if (/^python[\d.]*$/.test(word)) {
+      let j = i + 1;
+      while (j < w.length && w[j]!.startsWith("-") && w[j] !== "-m") j++;
+      if (w[j] === "-m" && w[j + 1]) return w[j + 1] === "flask" && w.slice(j + 2).includes("run") ? { server: "flask-run", targets: [] } : { server: "python", targets: [w[j + 1]!] };
+      if (w[j]?.endsWith(".py")) return { server: "python", targets: [w[j]!] };
+    }
+  }
+  return null;
+}
+
+export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
+  const facts = emptyProjectFacts();
+  const pythonPaths = new Set(files.filter((f) => f.path.endsWith(".py")).map((f) => f.path));
+  // "wsgi" / "app.main" / "./app.py" -> the scanned files it names (matched by path suffix: the command may run
+  // from a sub-directory of the repository)
+  const toFiles = (target: string): string[] => {
+    const clean = target.replace(/^\.\//, "");
+    const candidates = clean.endsWith(".py") ? [clean] : [`${clean.replace(/\./g, "/")}.py`, `${clean.replace(/\./g, "/")}/__init__.py`];
+    return [...pythonPaths].filter((p) => candidates.some((c) => p === c || p.endsWith(`/${c}`)));
+  };
+
+  for (const file of files) {
+    const text = file.content;
+    if (file.path.endsWith(".py")) {
+      if (/\bCSRFProtect\s*\(|\bcsrf\.init_app\s*\(|\bSeaSurf\s*\(|\bFlaskForm\b|\bflask_wtf\b/.test(text)) facts.csrfProtection = true;
+      if (/\bTalisman\s*\(|Content-Security-Policy/.test(text)) facts.securityHeaders = true;
+      if (/\bTRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
+      if (/\bMAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
+      if (/\bSESSION_TYPE\b|\bfrom flask_session\b|\bimport flask_session\b/.test(text)) facts.serverSideSessions = true;
+      if (/(^|\/)(wsgi|asgi)\.py$/.test(file.path)) facts.productionModules.add(file.path);
+      continue;
+    }
+    if (!DEPLOY_FILE.test(file.path)) continue;
+    const lines = text.split(/\r?\n/);
+    lines.forEach((line, index) => {
+      if (/^\s*#/.test(line)) return;
+      const launch = readLaunchCommand(line);
+      if (!launch) return;
+      if (launch.server === "wsgi") {
+        for (const target of launch.targets) for (const path of toFiles(target)) facts.productionModules.add(path);
+        return;
+      }
+      if (!isDeploymentLine(file.path, line)) return;
+      facts.devServerCommands.push({ file: file.path, line: index + 1, command: line.trim() });
+      for (const target of launch.targets) for (const path of toFiles(target)) facts.directlyRunInProduction.add(path);
+    });
+  }
+  return facts;
+}
+
+/** Lines that start the production process: Dockerfile CMD/ENTRYPOINT, a Procfile web process, a compose command. */
+function isDeploymentLine(path: string, line: string): boolean {
+  const name = path.split("/").pop() ?? path;
+  if (/dockerfile/i.test(name)) return /^\s*(CMD|ENTRYPOINT)\b/i.test(line);
+  if (/^Procfile$/i.test(name)) return /^\s*web\s*:/.test(line);
+  if (/compose/i.test(name)) return /^\s*(command|entrypoint)\s*:/.test(line) || /^\s*-\s/.test(line);
+  return true; // shell scripts and ini files: the command is what they run
+}
