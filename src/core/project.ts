@@ -62,6 +62,7 @@ interface LaunchCommand {
 /** What a deployment command starts, read word by word (no backtracking regex over the whole line). */
 export function readLaunchCommand(line: string): LaunchCommand | null {
   const w = words(line);
+  const lastRun = w.lastIndexOf("run"); // computed once: the loop below stays linear on hostile lines
   for (let i = 0; i < w.length; i++) {
     const word = baseName(w[i]!);
     const next = w[i + 1];
@@ -73,11 +74,11 @@ export function readLaunchCommand(line: string): LaunchCommand | null {
       });
       return { server: "wsgi", targets };
     }
-    if (word === "flask" && w.slice(i + 1).includes("run")) return { server: "flask-run", targets: [] };
+    if (word === "flask" && lastRun > i) return { server: "flask-run", targets: [] };
     if (/^python[\d.]*$/.test(word)) {
       let j = i + 1;
       while (j < w.length && w[j]!.startsWith("-") && w[j] !== "-m") j++;
-      if (w[j] === "-m" && w[j + 1]) return w[j + 1] === "flask" && w.slice(j + 2).includes("run") ? { server: "flask-run", targets: [] } : { server: "python", targets: [w[j + 1]!] };
+      if (w[j] === "-m" && w[j + 1]) return w[j + 1] === "flask" && lastRun > j + 1 ? { server: "flask-run", targets: [] } : { server: "python", targets: [w[j + 1]!] };
       if (w[j]?.endsWith(".py")) return { server: "python", targets: [w[j]!] };
     }
   }

@@ -148,13 +148,27 @@ export function stringValue(node: SyntaxNode | null | undefined): string | null 
     return out;
   }
   if (node.type !== "string") return null;
+  const raw = stringPrefix(node).includes("r");
   let out = "";
   for (const child of node.namedChildren) {
     if (child.type === "interpolation") return null;
-    if (child.type === "string_content") out += child.text;
-    else if (child.type === "escape_sequence") out += unescape(child.text);
+    if (child.type === "string_content") out += raw ? child.text : unescapeContent(child);
+    else if (child.type === "escape_sequence") out += raw ? child.text : unescape(child.text);
   }
   return out;
+}
+
+/** The text of a string_content node with its escape_sequence children decoded. */
+function unescapeContent(content: SyntaxNode): string {
+  let out = "";
+  let cursor = content.startIndex;
+  const text = content.text;
+  for (const escape of content.namedChildren) {
+    if (escape.type !== "escape_sequence") continue;
+    out += text.slice(cursor - content.startIndex, escape.startIndex - content.startIndex) + unescape(escape.text);
+    cursor = escape.endIndex;
+  }
+  return out + text.slice(cursor - content.startIndex);
 }
 
 function unescape(seq: string): string {

@@ -59,8 +59,11 @@ const PROPAGATING_METHODS = new Set([
 const ARG_PROPAGATING_METHODS = new Set(["join", "format", "format_map", "replace", "joinpath", "urljoin"]);
 
 /** Result methods that load rows (persisted content). */
+/** DB-API cursor reads: the names alone say a row was loaded. */
+const CURSOR_METHODS = new Set(["fetchone", "fetchall", "fetchmany"]);
+/** ORM result methods: generic names, so the receiver chain must look like a query. */
 const ROW_METHODS = new Set([
-  "fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "all", "scalar", "scalars", "scalar_one",
+  "first", "one", "one_or_none", "all", "scalar", "scalars", "scalar_one",
   "scalar_one_or_none", "get_or_404", "first_or_404", "one_or_404", "mappings",
 ]);
 const DB_RECEIVER = /\b(query|execute|session|cursor|objects|select|filter|filter_by|where)\b/;
@@ -147,8 +150,12 @@ export class TaintAnalyzer {
         if (source) return { level: "direct", source, flow: [step(node, label(node.text))] };
         return this.taintOf(node.childForFieldName("object"));
       }
-      case "subscript":
-        return this.taintOf(node.childForFieldName("value"));
+      case "subscript": {
+        const value = node.childForFieldName("value");
+        // request.args["q"]: name the whole subscript as the source, it is what a reader looks for
+        if (value && this.requestSource(value)) return { level: "direct", source: this.requestSource(value)!, flow: [step(node, label(node.text))] };
+        return this.taintOf(value);
+      }
       case "call":
         return this.callTaint(node);
       case "binary_operator": {
@@ -219,12 +226,15 @@ export class TaintAnalyzer {
 
     const method = fn.childForFieldName("attribute")?.text ?? "";
     const receiver = fn.childForFieldName("object");
-    if (ROW_METHODS.has(method) || (method === "get" && receiver && /\bquery$/.test(receiver.text))) {
-      if (receiver && DB_RECEIVER.test(receiver.text)) {
+    if (name?.startsWith("flask.session.")) return null; // our own signed cookie, not attacker text
+    if (CURSOR_METHODS.has(method)) {
+      return { level: "persisted", source: "database row", flow: [step(call, label(call.text))] };
+    }
+    if (ROW_METHODS.has(method) || method === "get") {
+      if (receiver && (method === "get" ? /\b(query|session)$/.test(receiver.text) : DB_RECEIVER.test(receiver.text))) {
         return { level: "persisted", source: "database row", flow: [step(call, label(call.text))] };
       }
     }
-    if (method === "get" && name === "flask.session.get") return null; // our own signed cookie, not attacker text
     const receiverTaint = PROPAGATING_METHODS.has(method) || ARG_PROPAGATING_METHODS.has(method) ? this.taintOf(receiver) : null;
     if (ARG_PROPAGATING_METHODS.has(method)) return prefer(receiverTaint, this.anyOf(argNodes));
     return receiverTaint;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { defineRule, type Rule } from "../../src/core/define-rule.js";
+import { scanFiles, scanSource } from "../../src/core/engine.js";
+import { emptyProjectFacts } from "../../src/core/project.js";
+import { stringValue } from "../../src/core/python.js";
+
+const docs = { impact: "i", fix: "f", mitigation: "m", falsePositives: "fp", bad: "", good: "" };
+const project = emptyProjectFacts();
+
+/** A test rule: reports every call to `danger(...)`, with an optional fix replacing the call. */
+function dangerRule(fixText?: string, safety: "safe" | "review" = "safe"): Rule {
+  return defineRule({
+    id: "FLASK-TEST-001", title: "danger", severity: "high", confidence: "high", cwe: ["CWE-1"], spec: "x", docs,
+    on: ["call"],
+    check(node, ctx) {
+      if (node.childForFieldName("function")?.text !== "danger") return;
+      ctx.report({ node, message: "danger called", fix: fixText === undefined ? undefined : { safety, description: "d", edits: [{ node, text: fixText }] } });
+    },
+  });
+}
+
+describe("engine", () => {
+  it("contains a throwing rule, labels the error and keeps the other rules' findings", () => {
+    const thrower = defineRule({
+      id: "FLASK-TEST-002", title: "t", severity: "low", confidence: "low", cwe: [], spec: "x", docs, on: ["call"],
+      check() { throw new Error("boom"); },
+    });
+    const scan = scanSource({ path: "a.py", content: "danger()\n" }, { rules: [thrower, dangerRule()], project });
+    expect(scan.ruleErrors).toEqual([{ ruleId: "FLASK-TEST-002", file: "a.py", line: 1, message: "boom" }]);
+    expect(scan.findings.map((f) => f.ruleId)).toEqual(["FLASK-TEST-001"]);
+  });
+
+  it("runs rules on the parts of a file that parsed and reports where parsing failed", () => {
+    const scan = scanSource({ path: "a.py", content: "def broken(:\n    pass\n\ndanger()\n" }, { rules: [dangerRule()], project });
+    expect(scan.parseErrorLine).toBe(1);
+    expect(scan.findings.map((f) => f.span.startLine)).toEqual([4]);
+  });
+
+  it("reports 1-based lines and columns, the evidence and the enclosing route", () => {
+    const source = `from flask import Flask\napp = Flask(__name__)\n@app.route("/x", methods=["POST"])\ndef view():\n    return danger()\n`;
+    const [finding] = scanSource({ path: "a.py", content: source }, { rules: [dangerRule()], project }).findings;
+    expect(finding?.span).toEqual({ startLine: 5, startColumn: 12, endLine: 5, endColumn: 20 });
+    expect(finding?.evidence).toBe("    return danger()");
+    expect(finding?.context).toBe("view() [POST /x]");
+  });
+
+  it("keeps fingerprints stable when lines move and distinct for repeated code", () => {
+    const a = scanSource({ path: "a.py", content: "danger()\n" }, { rules: [dangerRule()], project }).findings;
+    const b = scanSource({ path: "a.py", content: "import os\n\n\ndanger()\ndanger()\n" }, { rules: [dangerRule()], project }).findings;
+    expect(b[0]?.fingerprint).toBe(a[0]?.fingerprint);
+    expect(b[1]?.fingerprint).not.toBe(b[0]?.fingerprint);
+  });
+
+  it("turns node edits into whole-line fixes that keep indentation and surrounding text", () => {
+    const source = "def f():\n    x = danger()  # note\n";
+    const [finding] = scanSource({ path: "a.py", content: source }, { rules: [dangerRule("safe_call(\n    1)")], project }).findings;
+    expect(finding?.fix).toEqual({
+      safety: "safe", startLine: 2, endLine: 2, description: "d",
+      replacement: "    x = safe_call(\n        1)  # note",
+    });
+  });
+
+  it("drops a fix that would break the syntax of the file", () => {
+    const [finding] = scanSource({ path: "a.py", content: "x = danger()\n" }, { rules: [dangerRule("danger(")], project }).findings;
+    expect(finding).toBeDefined();
+    expect(finding?.fix).toBeUndefined();
+  });
+
+  it("scanFiles scans Python files only and counts them", () => {
+    const result = scanFiles(
+      [{ path: "a.py", content: "danger()\n" }, { path: "Dockerfile", content: "CMD danger()\n" }],
+      { rules: [dangerRule()], project },
+    );
+    expect(result.filesScanned).toBe(1);
+    expect(result.findings).toHaveLength(1);
+  });
+});
+
+describe("secrets are never echoed (spec section 0)", () => {
+  const secretRule = defineRule({
+    id: "FLASK-TEST-003", title: "s", severity: "high", confidence: "high", cwe: [], spec: "x", docs,
+    on: ["assignment", "call"],
+    check(node, ctx) {
+      if (node.type === "assignment" || node.childForFieldName("function")?.text === "configure") {
+        ctx.report({ node, message: "a secret" });
+      }
+    },
+  });
+  const source = [
+    'SECRET_KEY = "s3cr3t-value-1"',
+    'app.config["SECRET_KEY"] = \'s3cr3t-value-2\'',
+    'configure(api_token="s3cr3t-value-3", name="visible")',
+    'key = os.getenv("SECRET_KEY", "s3cr3t-value-4")',
+    'DB_PASSWORD = b"s3cr3t-value-5"',
+    'CONFIG = {"password": "s3cr3t-value-6", "user": "visible"}',
+    'SECRET_KEY_FALLBACKS = ["s3cr3t-value-7"]',
+    'title = "visible"',
+  ].join("\n");
+
+  it("redacts every literal bound to a secret-looking name in evidence", () => {
+    const findings = scanSource({ path: "config.py", content: source }, { rules: [secretRule], project }).findings;
+    const text = JSON.stringify(findings);
+    expect(text).not.toMatch(/s3cr3t-value/);
+    expect(findings.map((f) => f.evidence)).toEqual([
+      "SECRET_KEY = '********'",
+      "app.config[\"SECRET_KEY\"] = '********'",
+      "configure(api_token='********', name=\"visible\")",
+      "key = os.getenv(\"SECRET_KEY\", '********')",
+      "DB_PASSWORD = '********'",
+      "CONFIG = {\"password\": '********', \"user\": \"visible\"}",
+      "SECRET_KEY_FALLBACKS = ['********']",
+      'title = "visible"',
+    ]);
+  });
+
+  it("drops a message or fix that would quote a secret", () => {
+    const leaky = defineRule({
+      id: "FLASK-TEST-004", title: "leak", severity: "high", confidence: "high", cwe: [], spec: "x", docs, on: ["assignment"],
+      check(node, ctx) {
+        const value = stringValue(node.childForFieldName("right"));
+        ctx.report({ node, message: `key is ${value}`, fix: { safety: "safe", description: "d", edits: [{ node, text: `KEY2 = "${value}"` }] } });
+      },
+    });
+    const [finding] = scanSource({ path: "c.py", content: 'SECRET_KEY = "s3cr3t-value-1"\n' }, { rules: [leaky], project }).findings;
+    expect(JSON.stringify(finding)).not.toMatch(/s3cr3t-value/);
+    expect(finding?.fix).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { collectProjectFacts, readLaunchCommand } from "../../src/core/project.js";
+
+describe("application facts", () => {
+  const app = { path: "src/shop/app.py", content: "from flask import Flask\napp = Flask(__name__)\n" };
+  const wsgi = { path: "src/shop/wsgi.py", content: "from shop.app import app\n" };
+
+  it("finds the modules production servers load, in every deployment file format", () => {
+    const facts = collectProjectFacts([
+      app, wsgi,
+      { path: "Dockerfile", content: 'FROM python:3.12\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "shop.app:app"]\n' },
+      { path: "Procfile", content: "web: gunicorn shop.wsgi:app --workers 3\n" },
+    ]);
+    expect([...facts.productionModules].sort()).toEqual(["src/shop/app.py", "src/shop/wsgi.py"]);
+    expect(facts.directlyRunInProduction.size).toBe(0);
+    expect(facts.devServerCommands).toEqual([]);
+  });
+
+  it("notices deployment files that start the dev server", () => {
+    const facts = collectProjectFacts([
+      app,
+      { path: "deploy/Dockerfile", content: "FROM python\n# CMD python old.py\nRUN python -m pip install -r r.txt\nCMD python src/shop/app.py\n" },
+      { path: "Procfile", content: "web: flask --app shop.app run --host 0.0.0.0\nworker: python worker.py\n" },
+      { path: "docker-compose.yml", content: "services:\n  web:\n    command: python -m shop.app\n" },
+    ]);
+    expect([...facts.directlyRunInProduction]).toEqual(["src/shop/app.py"]);
+    expect(facts.devServerCommands.map((c) => `${c.file}:${c.line}`)).toEqual(["deploy/Dockerfile:4", "Procfile:1", "docker-compose.yml:3"]);
+  });
+
+  it("reads the app-wide protections", () => {
+    const facts = collectProjectFacts([
+      { path: "ext.py", content: "from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect()\n" },
+      { path: "config.py", content: "TRUSTED_HOSTS = ['example.com']\nMAX_CONTENT_LENGTH = 1024\nSESSION_TYPE = 'redis'\n" },
+      { path: "app.py", content: "from flask_talisman import Talisman\nTalisman(app)\n" },
+    ]);
+    expect(facts).toMatchObject({ csrfProtection: true, securityHeaders: true, trustedHosts: true, maxContentLength: true, serverSideSessions: true });
+    expect(collectProjectFacts([app])).toMatchObject({ csrfProtection: false, securityHeaders: false, trustedHosts: false });
+  });
+
+  it("reads launch commands word by word, in shell and exec form", () => {
+    expect(readLaunchCommand('CMD ["python3", "-u", "app.py"]')).toEqual({ server: "python", targets: ["app.py"] });
+    expect(readLaunchCommand("ENTRYPOINT uwsgi --module wsgi:application")).toEqual({ server: "wsgi", targets: ["wsgi"] });
+    expect(readLaunchCommand("python -m gunicorn 'app:create_app()'")).toEqual({ server: "wsgi", targets: ["app"] });
+    expect(readLaunchCommand("FLASK_DEBUG=1 flask run")).toEqual({ server: "flask-run", targets: [] });
+    expect(readLaunchCommand("RUN pip install flask")).toBeNull();
+  });
+
+  it("stays linear on a hostile 1 MB line", () => {
+    const line = `CMD ${"flask --a ".repeat(100_000)}`;
+    expect(readLaunchCommand(line)).toBeNull();
+  });
+});

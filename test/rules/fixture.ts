@@ -1,0 +1,83 @@
+// Reads a rule's annotated fixtures (rules/<ID>.py and rules/<ID>.<variant>.py) and scores a scan against them.
+//
+// Annotations (machine-read, on the line they are about):
+//   # expect: FLASK-X-001[, FLASK-Y-002]   a finding of that rule starts on this line
+//   # ok: FLASK-X-001 (why)                a look-alike that must stay silent
+//   # todo: FLASK-X-001 (why)              a known gap: must stay silent until the rule learns it (then promote it)
+// Header directives (anywhere, usually at the top):
+//   # fixture-path: app/config.py          the path the file is scanned under (default: the fixture's file name)
+//   # fixture-file: Dockerfile: CMD ["python", "app.py"]   an extra line of another file, for application facts
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { collectProjectFacts } from "../../src/core/project.js";
+import type { SourceFile } from "../../src/core/types.js";
+
+export const RULES_DIR = new URL("../../rules/", import.meta.url).pathname;
+
+export interface Fixture {
+  name: string;
+  /** The path the fixture is scanned under. */
+  path: string;
+  content: string;
+  extraFiles: SourceFile[];
+  expected: Map<string, Set<number>>;
+  ok: Map<string, Set<number>>;
+  todo: Map<string, Set<number>>;
+}
+
+function add(map: Map<string, Set<number>>, ids: string, line: number): void {
+  for (const id of ids.split(/[,\s]+/).filter((s) => /^FLASK-[A-Z]+-\d{3}$/.test(s))) {
+    const set = map.get(id) ?? new Set<number>();
+    set.add(line);
+    map.set(id, set);
+  }
+}
+
+export function readFixture(fileName: string): Fixture {
+  const content = readFileSync(join(RULES_DIR, fileName), "utf8");
+  const fixture: Fixture = {
+    name: fileName, path: fileName, content, extraFiles: [],
+    expected: new Map(), ok: new Map(), todo: new Map(),
+  };
+  const extra = new Map<string, string[]>();
+  content.split("\n").forEach((text, index) => {
+    const line = index + 1;
+    const expect = /#\s*expect:\s*([A-Z0-9,\s-]+)/.exec(text);
+    if (expect) add(fixture.expected, expect[1]!, line);
+    const ok = /#\s*ok:\s*([A-Z0-9,\s-]+)/.exec(text);
+    if (ok) add(fixture.ok, ok[1]!, line);
+    const todo = /#\s*todo:\s*([A-Z0-9,\s-]+)/.exec(text);
+    if (todo) add(fixture.todo, todo[1]!, line);
+    const path = /^#\s*fixture-path:\s*(\S+)/.exec(text);
+    if (path) fixture.path = path[1]!;
+    const file = /^#\s*fixture-file:\s*([^:\s]+):\s?(.*)$/.exec(text);
+    if (file) extra.set(file[1]!, [...(extra.get(file[1]!) ?? []), file[2]!]);
+  });
+  fixture.extraFiles = [...extra].map(([path, lines]) => ({ path, content: `${lines.join("\n")}\n` }));
+  return fixture;
+}
+
+/** Every fixture of a rule: rules/<ID>.py plus rules/<ID>.<variant>.py (not the .fixed.py golden file). */
+export function fixturesOf(ruleId: string): string[] {
+  return readdirSync(RULES_DIR)
+    .filter((f) => f.endsWith(".py") && !f.endsWith(".fixed.py"))
+    .filter((f) => f === `${ruleId}.py` || f.startsWith(`${ruleId}.`))
+    .sort();
+}
+
+export function factsFor(fixture: Fixture) {
+  return collectProjectFacts([{ path: fixture.path, content: fixture.content }, ...fixture.extraFiles]);
+}
+
+/** Apply whole-line fixes bottom-up (they never overlap within one rule's fixture). */
+export function applyFixes(content: string, fixes: { startLine: number; endLine: number; replacement: string }[]): string {
+  const lines = content.split("\n");
+  const sorted = [...fixes].sort((a, b) => b.startLine - a.startLine);
+  let lastStart = Infinity;
+  for (const fix of sorted) {
+    if (fix.endLine >= lastStart) continue; // overlapping: the later one wins, like a reviewer applying one
+    lines.splice(fix.startLine - 1, fix.endLine - fix.startLine + 1, ...fix.replacement.split("\n"));
+    lastStart = fix.startLine;
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,74 @@
+// One table-driven test: every rule over its annotated fixtures. Reported lines must equal the `expect:` lines
+// exactly; `ok:` and unannotated lines stay silent; `todo:` gaps must stay silent (promote them once they fire);
+// applying the safe fixes must reproduce <ID>.fixed.py; docs.bad must fire and docs.good must not.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { allRules } from "../../rules/index.js";
+import { scanSource } from "../../src/core/engine.js";
+import { emptyProjectFacts } from "../../src/core/project.js";
+import { RULES_DIR, applyFixes, factsFor, fixturesOf, readFixture } from "./fixture.js";
+
+interface Score { positives: number; lookAlikes: number; tp: number; fp: number; fn: number }
+const scores = new Map<string, Score>();
+
+afterAll(() => {
+  const rows = [...scores].map(([id, s]) => {
+    const precision = s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp);
+    const recall = s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn);
+    return `${id.padEnd(18)} positives ${String(s.positives).padStart(3)}  look-alikes ${String(s.lookAlikes).padStart(3)}  precision ${precision.toFixed(2)}  recall ${recall.toFixed(2)}`;
+  });
+  if (rows.length > 0) console.log(`fixture scores\n${rows.join("\n")}`);
+});
+
+describe.each(allRules.map((rule) => [rule.id, rule] as const))("%s", (id, rule) => {
+  const fixtures = fixturesOf(id);
+
+  it("has an annotated fixture", () => {
+    expect(fixtures, `rules/${id}.py is missing`).toContain(`${id}.py`);
+  });
+
+  it.each(fixtures)("reports exactly the expected lines of %s", (fileName) => {
+    const fixture = readFixture(fileName);
+    const scan = scanSource({ path: fixture.path, content: fixture.content }, { rules: [rule], project: factsFor(fixture) });
+    expect(scan.ruleErrors).toEqual([]);
+    const reported = [...new Set(scan.findings.filter((f) => f.ruleId === id).map((f) => f.span.startLine))].sort((a, b) => a - b);
+    const expected = [...(fixture.expected.get(id) ?? [])].sort((a, b) => a - b);
+    const score = scores.get(id) ?? { positives: 0, lookAlikes: 0, tp: 0, fp: 0, fn: 0 };
+    score.positives += expected.length;
+    score.lookAlikes += fixture.ok.get(id)?.size ?? 0;
+    score.tp += reported.filter((l) => expected.includes(l)).length;
+    score.fp += reported.filter((l) => !expected.includes(l)).length;
+    score.fn += expected.filter((l) => !reported.includes(l)).length;
+    scores.set(id, score);
+    const todoFiring = reported.filter((l) => fixture.todo.get(id)?.has(l));
+    expect(todoFiring, `todo lines now fire: promote them to expect`).toEqual([]);
+    expect(reported).toEqual(expected);
+  });
+
+  it("safe fixes reproduce the .fixed.py golden file", () => {
+    const fixture = readFixture(`${id}.py`);
+    const scan = scanSource({ path: fixture.path, content: fixture.content }, { rules: [rule], project: factsFor(fixture) });
+    const safe = scan.findings.filter((f) => f.fix?.safety === "safe").map((f) => f.fix!);
+    const goldenPath = join(RULES_DIR, `${id}.fixed.py`);
+    if (safe.length === 0) {
+      expect(existsSync(goldenPath), `${id}.fixed.py exists but the rule offers no safe fix`).toBe(false);
+      return;
+    }
+    expect(existsSync(goldenPath), `rules/${id}.fixed.py is missing`).toBe(true);
+    const fixed = applyFixes(fixture.content, safe);
+    expect(fixed).toBe(readFileSync(goldenPath, "utf8"));
+    // and the fixed file no longer fires where the fixes applied
+    const rescan = scanSource({ path: fixture.path, content: fixed }, { rules: [rule], project: factsFor(fixture) });
+    const fixedLines = new Set(safe.map((f) => f.startLine));
+    const stillFiring = rescan.findings.filter((f) => f.fix?.safety === "safe" && fixedLines.has(f.span.startLine));
+    expect(stillFiring).toEqual([]);
+  });
+
+  it("docs.bad fires and docs.good does not", () => {
+    const scanDoc = (content: string) =>
+      scanSource({ path: "example.py", content }, { rules: [rule], project: emptyProjectFacts() }).findings.filter((f) => f.ruleId === id);
+    expect(scanDoc(rule.docs.bad).length, "docs.bad should fire").toBeGreaterThan(0);
+    expect(scanDoc(rule.docs.good), "docs.good should not fire").toEqual([]);
+  });
+});
