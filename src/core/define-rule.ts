@@ -70,6 +70,14 @@ export interface PythonRule extends RuleMeta {
 
 export type Rule = PythonRule & { docsUrl: string };
 
+/** The rule IDs of ../shared/spec/flask-security-spec.txt (section 4); the CSRF block's header is missing there. */
+export const SPEC_RULE_IDS = [
+  "FLASK-DEPLOY-001", "FLASK-DEPLOY-002", "FLASK-CONFIG-001", "FLASK-SESS-001", "FLASK-SESS-002", "FLASK-CSRF-001",
+  "FLASK-XSS-001", "FLASK-SSTI-001", "FLASK-HEADERS-001", "FLASK-LIMITS-001", "FLASK-HOST-001", "FLASK-PROXY-001",
+  "FLASK-PATH-001", "FLASK-UPLOAD-001", "FLASK-INJECT-001", "FLASK-INJECT-002", "FLASK-SSRF-001", "FLASK-REDIRECT-001",
+  "FLASK-HTTP-001", "FLASK-CORS-001", "FLASK-SUPPLY-001",
+] as const;
+
 const ID_FORMAT = /^FLASK-[A-Z]+-\d{3}$/;
 const CWE_FORMAT = /^CWE-\d+$/;
 
