@@ -14,7 +14,7 @@ import { allRules } from "../../rules/index.js";
 import type { Rule } from "../core/define-rule.js";
 import { DEFAULT_MAX_BYTES, decodeSource, fileKindOf, tooLarge } from "../core/decode.js";
 import { changedLinesOf, parseUnifiedDiff, type ChangedLines } from "../core/diff.js";
-import { scanFiles } from "../core/engine.js";
+import { projectAdvisories, scanFiles } from "../core/engine.js";
 import { filterToChanged } from "../core/filter.js";
 import { collectProjectFacts, FACT_FILE_PATTERNS, type ProjectFacts } from "../core/project.js";
 import { renderJson, renderText, toSarif } from "../core/render.js";
@@ -271,7 +271,10 @@ function readSource(rel: string, abs: string): { file: SourceFile } | { skipped:
 
 function scanWithProgress(sources: SourceFile[], rules: Rule[], project: ProjectFacts, io: CliIo): ScanResult {
   if (!io.stderr.isTTY || sources.length <= PROGRESS_MIN_FILES) return scanFiles(sources, { rules, project });
-  const total: ScanResult = { findings: [], skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 0 };
+  const total: ScanResult = {
+    findings: [], skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 0,
+    advisories: projectAdvisories({ rules, project }),
+  };
   for (let start = 0; start < sources.length; start += PROGRESS_BATCH) {
     const part = scanFiles(sources.slice(start, start + PROGRESS_BATCH), { rules, project });
     total.findings.push(...part.findings);
@@ -501,10 +504,12 @@ function isForced(value: string | undefined): boolean {
   return value !== undefined && value !== "" && value !== "0" && value !== "false";
 }
 
-/** Low-confidence findings advise; they never fail a check (STYLE.md). */
+/** Low-confidence findings advise, and suppressed ones are accepted: neither fails a check (STYLE.md). */
 export function failing(result: ScanResult, failOn: Severity | "none"): boolean {
   if (failOn === "none") return false;
-  return result.findings.some((f) => f.confidence !== "low" && severityRank(f.severity) >= severityRank(failOn));
+  return result.findings.some(
+    (f) => !f.suppressed && f.confidence !== "low" && severityRank(f.severity) >= severityRank(failOn),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // defineRule(): the one way to declare a rule. A rule is data (metadata, docs) plus a small check; the engine owns
 // traversal, parsing, taint and reporting. Rules import from src/core only.
 import type { SyntaxNode } from "tree-sitter";
-import type { Confidence, FileKind, FlowStep, Severity } from "./types.js";
+import type { Confidence, FileKind, Fix, FlowStep, Severity } from "./types.js";
 import type { ProjectFacts } from "./project.js";
-import type { Taint } from "./taint.js";
+import type { Taint, TaintOptions } from "./taint.js";
 
 export interface RuleDocs {
   impact: string;
@@ -42,8 +42,11 @@ export interface RuleContext {
   readonly isTestFile: boolean;
   /** Qualified dotted name of an identifier/attribute chain through the file's imports ("subprocess.run"). */
   resolve(node: SyntaxNode | null | undefined): string | null;
-  /** Untrusted-data facts about an expression, or null when it is not derived from untrusted input. */
-  taint(node: SyntaxNode | null | undefined): Taint | null;
+  /**
+   * Untrusted-data facts about an expression, or null when it is not derived from untrusted input. A sink that a
+   * generic sanitizer does not protect lists it in `notSanitizers` (escape() does not stop template injection).
+   */
+  taint(node: SyntaxNode | null | undefined, options?: TaintOptions): Taint | null;
   /** Is the module imported (anywhere in the file) e.g. hasImport("os")? */
   hasImport(moduleName: string): boolean;
   report(input: ReportInput): void;
@@ -62,13 +65,49 @@ export interface RuleMeta {
   kinds?: FileKind[];
 }
 
-export interface PythonRule extends RuleMeta {
-  /** tree-sitter node types the engine hands this rule (e.g. "call", "assignment"). */
-  on: string[];
-  check(node: SyntaxNode, ctx: RuleContext): void;
+/** What a check of a non-Python file (template, Dockerfile, Procfile, compose, shell, requirements) reports. */
+export interface TextReportInput {
+  /** 1-based line; columns are 1-based, endColumn exclusive (defaults: the whole line). */
+  line: number;
+  endLine?: number;
+  startColumn?: number;
+  endColumn?: number;
+  message: string;
+  severity?: Severity;
+  confidence?: Confidence;
+  /** Whole-line replacement (no re-parse: the file is not Python); dropped if it would quote a secret. */
+  fix?: Fix;
 }
 
-export type Rule = PythonRule & { docsUrl: string };
+export interface TextRuleContext {
+  readonly file: string;
+  readonly source: string;
+  /** The file's lines without line terminators. */
+  readonly lines: readonly string[];
+  readonly kind: FileKind;
+  readonly project: ProjectFacts;
+  readonly isTestFile: boolean;
+  report(input: TextReportInput): void;
+}
+
+export interface RuleDefinition extends RuleMeta {
+  /** tree-sitter node types the engine hands `check` (e.g. "call", "assignment"). */
+  on?: string[];
+  /** Python: called for each node of a type in `on`, in source order. */
+  check?(node: SyntaxNode, ctx: RuleContext): void;
+  /** Other file kinds (listed in `kinds`): called once per file of those kinds. */
+  checkText?(ctx: TextRuleContext): void;
+  /**
+   * A project-level advisory about something ABSENT from the application (no CSP anywhere, no TRUSTED_HOSTS):
+   * reported once per scan in the summary, never inline, never failing a check. Return the message or null.
+   */
+  advise?(project: ProjectFacts): string | null;
+}
+
+/** Kept for rules written against the first engine: a rule with a Python check. */
+export type PythonRule = RuleDefinition;
+
+export type Rule = RuleDefinition & { docsUrl: string };
 
 /** The rule IDs of ../shared/spec/flask-security-spec.txt (section 4); the CSRF block's header is missing there. */
 export const SPEC_RULE_IDS = [
@@ -81,9 +120,13 @@ export const SPEC_RULE_IDS = [
 const ID_FORMAT = /^FLASK-[A-Z]+-\d{3}$/;
 const CWE_FORMAT = /^CWE-\d+$/;
 
-export function defineRule(rule: PythonRule): Rule {
+export function defineRule(rule: RuleDefinition): Rule {
   if (!ID_FORMAT.test(rule.id)) throw new Error(`rule id ${rule.id} does not match FLASK-AREA-NNN`);
   for (const cwe of rule.cwe) if (!CWE_FORMAT.test(cwe)) throw new Error(`${rule.id}: bad CWE ${cwe}`);
-  if (rule.on.length === 0) throw new Error(`${rule.id}: a rule must name the node types it checks`);
+  if (!rule.check && !rule.checkText && !rule.advise) throw new Error(`${rule.id}: a rule needs check, checkText or advise`);
+  if (rule.check && !rule.on?.length) throw new Error(`${rule.id}: a Python check must name the node types it checks`);
+  if (rule.checkText && !rule.kinds?.some((k) => k !== "python")) {
+    throw new Error(`${rule.id}: checkText needs the non-Python file kinds it reads in \`kinds\``);
+  }
   return { ...rule, docsUrl: `docs/rules/${rule.id}.md` };
 }

@@ -3,13 +3,13 @@
 // validated fixes. Pure: no fs, no network, no process state.
 import { createHash } from "node:crypto";
 import type { SyntaxNode } from "tree-sitter";
-import type { FixInput, ReportInput, Rule, RuleContext } from "./define-rule.js";
+import type { FixInput, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
 import { ImportTable, describeContext, firstErrorLine, parsePython, resolveName } from "./python.js";
-import { containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
-import { TaintAnalyzer } from "./taint.js";
+import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
+import { TaintAnalyzer, type TaintOptions } from "./taint.js";
 import { fileKindOf, isTestPath } from "./decode.js";
-import type { Finding, Fix, FlowStep, RuleError, ScanResult, SourceFile } from "./types.js";
+import type { Advisory, FileKind, Finding, Fix, FlowStep, RuleError, ScanResult, SourceFile } from "./types.js";
 
 export interface ScanOptions {
   rules: Rule[];
@@ -33,7 +33,7 @@ function dispatchTable(rules: Rule[]) {
   if (!table) {
     const byType = new Map<string, Rule[]>();
     for (const rule of rules) {
-      if (!(rule.kinds ?? ["python"]).includes("python")) continue;
+      if (!rule.check || !rule.on) continue;
       for (const type of rule.on) byType.set(type, [...(byType.get(type) ?? []), rule]);
     }
     table = { types: [...byType.keys()], byType };
@@ -42,17 +42,95 @@ function dispatchTable(rules: Rule[]) {
   return table;
 }
 
+/** Scan files of every kind some rule reads, then add the project-level advisories. */
 export function scanFiles(files: SourceFile[], options: ScanOptions): ScanResult {
   const result: ScanResult = { findings: [], skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 0 };
   for (const file of files) {
-    if (fileKindOf(file.path) !== "python") continue;
-    const scan = scanSource(file, options);
+    const scan = scanAnyFile(file, options);
+    if (!scan) continue;
     result.filesScanned++;
     result.findings.push(...scan.findings);
     result.ruleErrors.push(...scan.ruleErrors);
     if (scan.parseErrorLine > 0) result.parseErrors.push({ file: file.path, line: scan.parseErrorLine });
   }
+  result.advisories = projectAdvisories(options);
   return result;
+}
+
+/** Scan one file of any kind; null when no rule reads files of its kind. */
+export function scanAnyFile(file: SourceFile, options: ScanOptions): FileScan | null {
+  const kind = fileKindOf(file.path);
+  if (kind === "python") return scanSource(file, options);
+  const rules = options.rules.filter((r) => r.checkText && r.kinds?.includes(kind));
+  if (rules.length === 0) return null;
+  return scanText(file, kind, rules, options.project);
+}
+
+/** The advisories of rules about protections absent from the whole application. */
+export function projectAdvisories(options: ScanOptions): Advisory[] {
+  const advisories: Advisory[] = [];
+  for (const rule of options.rules) {
+    if (!rule.advise) continue;
+    try {
+      const message = rule.advise(options.project);
+      if (message) advisories.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, message });
+    } catch {
+      // an advisory is best effort: a broken one is not worth failing a scan over
+    }
+  }
+  return advisories;
+}
+
+/** Non-Python files: each reading rule gets the whole file once. */
+function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: ProjectFacts): FileScan {
+  const lines = file.content.split("\n").map((l) => l.replace(/\r$/, ""));
+  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: 0 };
+  const seenFingerprints = new Map<string, number>();
+  for (const rule of rules) {
+    const ctx: TextRuleContext = {
+      file: file.path,
+      source: file.content,
+      lines,
+      kind,
+      project,
+      isTestFile: isTestPath(file.path),
+      report: (input) => {
+        const startLine = Math.min(Math.max(input.line, 1), lines.length);
+        const endLine = Math.min(Math.max(input.endLine ?? startLine, startLine), lines.length);
+        const last = Math.min(endLine, startLine + MAX_EVIDENCE_LINES - 1);
+        const evidence = redactLine(lines.slice(startLine - 1, last).join("\n")) + (last < endLine ? "\n…" : "");
+        const finding: Finding = {
+          ruleId: rule.id,
+          title: rule.title,
+          severity: input.severity ?? rule.severity,
+          confidence: input.confidence ?? rule.confidence,
+          file: file.path,
+          span: {
+            startLine,
+            startColumn: input.startColumn ?? 1,
+            endLine,
+            endColumn: input.endColumn ?? (lines[endLine - 1]?.length ?? 0) + 1,
+          },
+          message: input.message,
+          evidence,
+          context: "",
+          fingerprint: fingerprintOf(rule.id, file.path, evidence),
+        };
+        if (input.fix && redactLine(input.fix.replacement) === input.fix.replacement) finding.fix = input.fix;
+        const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
+        seenFingerprints.set(finding.fingerprint, seen + 1);
+        if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
+        scan.findings.push(finding);
+      },
+    };
+    try {
+      rule.checkText!(ctx);
+    } catch (error) {
+      scan.ruleErrors.push({ ruleId: rule.id, file: file.path, line: 0, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  scan.findings = applySuppressions(dedupe(scan.findings), lines);
+  return scan;
 }
 
 /** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
@@ -65,6 +143,15 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
 
   const imports = ImportTable.fromTree(root);
   const taint = new TaintAnalyzer(root, imports);
+  // Sinks with their own sanitizer sets get their own analyzer (memoised results depend on the set).
+  const taintWith = new Map<string, TaintAnalyzer>();
+  const analyzerFor = (options?: TaintOptions): TaintAnalyzer => {
+    if (!options?.notSanitizers?.length) return taint;
+    const key = [...options.notSanitizers].sort().join(",");
+    let analyzer = taintWith.get(key);
+    if (!analyzer) taintWith.set(key, (analyzer = new TaintAnalyzer(root, imports, options)));
+    return analyzer;
+  };
   const lines = file.content.split("\n");
   let secrets: Range[] | undefined;
   const secretRanges = () => (secrets ??= secretLiteralRanges(root));
@@ -79,7 +166,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
         project: options.project,
         isTestFile,
         resolve: (n) => resolveName(n, imports),
-        taint: (n) => taint.taintOf(n),
+        taint: (n, options) => analyzerFor(options).taintOf(n),
         hasImport: (m) => imports.has(m),
         report: (input) => {
           const finding = buildFinding(rule, input, file, lines, secretRanges(), root.hasError);
@@ -90,7 +177,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
         },
       };
       try {
-        rule.check(node, ctx);
+        rule.check!(node, ctx);
       } catch (error) {
         scan.ruleErrors.push({
           ruleId: rule.id,
@@ -102,8 +189,44 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
     }
   }
   // One rule may report the same node twice through two paths (e.g. a call and its assignment): keep the first.
-  scan.findings = dedupe(scan.findings);
+  scan.findings = applySuppressions(dedupe(scan.findings), lines);
   return scan;
+}
+
+/**
+ * `# flask-audit: ignore[FLASK-XSS-001] reason` (or `{# ... #}` in templates), on the finding's first line or the
+ * line above, marks the finding suppressed: it stays in the results (SARIF suppressions, summary counts) but no
+ * longer fails a check or gets an inline comment.
+ */
+export function applySuppressions(findings: Finding[], lines: readonly string[]): Finding[] {
+  return findings.map((finding) => {
+    for (const line of [finding.span.startLine, finding.span.startLine - 1]) {
+      const marker = suppressionOn(lines[line - 1]);
+      if (marker && (marker.ids.has(finding.ruleId) || marker.ids.has("*"))) {
+        return { ...finding, suppressed: { reason: marker.reason, line } };
+      }
+    }
+    return finding;
+  });
+}
+
+const SUPPRESSION = /flask-audit:\s*ignore\[([A-Za-z0-9*,\s-]{1,200})\]([^\n]{0,300})/;
+
+function suppressionOn(line: string | undefined): { ids: Set<string>; reason: string } | null {
+  if (!line || !line.includes("flask-audit:")) return null;
+  const match = SUPPRESSION.exec(line);
+  if (!match) return null;
+  const ids = new Set(match[1]!.split(/[\s,]+/).filter(Boolean).map((id) => id.toUpperCase()));
+  const reason = match[2]!.replace(/#\}\s*$/, "").trim();
+  return { ids, reason };
+}
+
+/** Redact `NAME=value` / `NAME: value` secrets in non-Python text (.env-like lines, compose environment). */
+function redactLine(text: string): string {
+  return text.replace(
+    /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'#]+)/gi,
+    (_m, name: string, sep: string, value: string) => (/^\$\{?[A-Za-z_]/.test(value) ? `${name}${sep}${value}` : `${name}${sep}${REDACTED}`),
+  );
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -3,7 +3,7 @@
 // a finding (evidence and labels are redacted there), so no renderer can echo a secret the engine hid.
 import type { Log, ReportingDescriptor, Result, Run, ThreadFlowLocation, Notification } from "sarif";
 import type { Rule } from "./define-rule.js";
-import type { Confidence, Finding, ScanResult, Severity } from "./types.js";
+import type { Advisory, Confidence, Finding, ScanResult, Severity } from "./types.js";
 import { SEVERITIES, severityRank } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -94,6 +94,7 @@ export function renderText(result: ScanResult, rules: readonly Rule[], opts: Tex
   const blocks: string[] = [];
 
   for (const finding of sortFindings(result.findings)) {
+    if (finding.suppressed) continue; // listed in the summary with its reason
     const rule = byId.get(finding.ruleId);
     const lines: string[] = [];
     const clean = sanitizeForTerminal;
@@ -142,8 +143,10 @@ export function renderText(result: ScanResult, rules: readonly Rule[], opts: Tex
 }
 
 function renderSummary(result: ScanResult, paint: (style: string, text: string) => string): string {
-  const counts = countBySeverity(result.findings);
-  const total = result.findings.length;
+  const active = result.findings.filter((f) => !f.suppressed);
+  const suppressed = result.findings.filter((f) => f.suppressed);
+  const counts = countBySeverity(active);
+  const total = active.length;
   const bySeverity = [...SEVERITIES]
     .reverse()
     .map((s) => `${counts[s]} ${s}`)
@@ -158,6 +161,19 @@ function renderSummary(result: ScanResult, paint: (style: string, text: string) 
     plural(result.ruleErrors.length, "rule error"),
   ].join(", ");
   const lines = [paint(ANSI.bold, `${head}; ${tail}.`)];
+
+  if (suppressed.length > 0) {
+    lines.push(`Suppressed inline (${suppressed.length}):`);
+    for (const f of sortFindings(suppressed)) {
+      const why = f.suppressed!.reason ? `: ${sanitizeForTerminal(f.suppressed!.reason)}` : " (no reason given)";
+      lines.push(`  ${f.ruleId} at ${sanitizeForTerminal(f.file)}:${f.span.startLine}${why}`);
+    }
+  }
+  const advisories = result.advisories ?? [];
+  if (advisories.length > 0) {
+    lines.push("Project-level advisories (not visible in app code; verify at the edge):");
+    for (const a of advisories) lines.push(`  ${a.severity.toUpperCase()} ${a.ruleId} ${a.title}: ${sanitizeForTerminal(a.message)}`);
+  }
 
   if (result.skipped.length > 0) {
     lines.push("Skipped:");
@@ -196,9 +212,12 @@ export interface JsonReport {
   skipped: ScanResult["skipped"];
   parseErrors: ScanResult["parseErrors"];
   ruleErrors: ScanResult["ruleErrors"];
+  advisories: Advisory[];
   summary: {
     filesScanned: number;
     findings: number;
+    /** Findings covered by an inline `flask-audit: ignore[...]` comment (included in `findings`). */
+    suppressed: number;
     bySeverity: Record<Severity, number>;
     skipped: number;
     parseErrors: number;
@@ -231,6 +250,7 @@ export function toJsonReport(result: ScanResult, rules: readonly Rule[]): JsonRe
       ...(f.fix ? { fix: f.fix } : {}),
       ...(f.flow ? { flow: f.flow } : {}),
       ...(f.anchoredFrom ? { anchoredFrom: f.anchoredFrom } : {}),
+      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
       fingerprint: f.fingerprint,
       cwe: rule?.cwe ?? [],
       docsUrl: rule?.docsUrl ?? null,
@@ -250,10 +270,12 @@ export function toJsonReport(result: ScanResult, rules: readonly Rule[]): JsonRe
     skipped: sortedBy(result.skipped, (s) => s.file),
     parseErrors: sortedBy(result.parseErrors, (p) => p.file),
     ruleErrors: result.ruleErrors,
+    advisories: result.advisories ?? [],
     summary: {
       filesScanned: result.filesScanned,
       findings: findings.length,
-      bySeverity: countBySeverity(result.findings),
+      suppressed: findings.filter((f) => f.suppressed).length,
+      bySeverity: countBySeverity(result.findings.filter((f) => !f.suppressed)),
       skipped: result.skipped.length,
       parseErrors: result.parseErrors.length,
       ruleErrors: result.ruleErrors.length,
@@ -430,6 +452,9 @@ function sarifResult(f: Finding, index: number | undefined): Result {
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     properties: { severity: f.severity, confidence: f.confidence },
   };
+  if (f.suppressed) {
+    result.suppressions = [{ kind: "inSource", ...(f.suppressed.reason ? { justification: f.suppressed.reason } : {}) }];
+  }
   if (f.flow && f.flow.length > 0) {
     const locations: ThreadFlowLocation[] = f.flow.map((step) => ({
       location: {
@@ -468,6 +493,15 @@ function sarifResult(f: Finding, index: number | undefined): Result {
 
 function executionNotifications(result: ScanResult, ruleIndex: Map<string, number>): Notification[] {
   const notes: Notification[] = [];
+  for (const a of result.advisories ?? []) {
+    const index = ruleIndex.get(a.ruleId);
+    notes.push({
+      level: "note",
+      message: { text: `${a.ruleId} ${a.title}: ${a.message} (project-level advisory: not visible in app code; verify at the edge)` },
+      descriptor: { id: "project-advisory" },
+      ...(index !== undefined ? { associatedRule: { id: a.ruleId, index } } : {}),
+    });
+  }
   for (const s of sortedBy(result.skipped, (s) => s.file)) {
     notes.push({
       level: "warning",

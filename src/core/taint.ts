@@ -43,7 +43,7 @@ const PROPAGATING_CALLS = new Set([
   "os.path.join", "os.path.normpath", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "os.fspath",
   "pathlib.Path", "pathlib.PurePath", "posixpath.join", "urllib.parse.unquote", "urllib.parse.unquote_plus",
   "urllib.parse.urljoin", "json.loads", "base64.b64decode", "base64.urlsafe_b64decode", "textwrap.dedent",
-  "codecs.decode",
+  "codecs.decode", "markupsafe.Markup", "flask.Markup", "jinja2.Markup",
 ]);
 
 /** Methods whose result carries the taint of their receiver (string and mapping methods). */
@@ -104,15 +104,31 @@ function prefer(a: Taint | null, b: Taint | null): Taint | null {
   return a.level === "direct" || b.level !== "direct" ? a : b;
 }
 
+/** Per-sink options: a sink that a sanitizer does not protect (escape() leaves `{{ }}` for SSTI) names it here. */
+export interface TaintOptions {
+  /** Resolved names of sanitizers that do NOT end the taint for this sink. */
+  notSanitizers?: readonly string[];
+}
+
+/** Options of `get(key, default, type=int)`: a conversion that ends the taint (werkzeug's MultiDict.get). */
+const CONVERTING_TYPES = new Set(["int", "float", "bool", "uuid.UUID", "decimal.Decimal"]);
+
 export class TaintAnalyzer {
   private readonly envs = new Map<number, Env>();
   private readonly memo = new Map<number, Taint | null>();
   private readonly inProgress = new Set<number>();
+  private readonly sanitizers: ReadonlySet<string>;
+  /** Sanitizers this sink does not trust: they pass their argument's taint through. */
+  private readonly passThrough: ReadonlySet<string>;
 
   constructor(
     private readonly root: SyntaxNode,
     private readonly imports: ImportTable,
-  ) {}
+    options: TaintOptions = {},
+  ) {
+    this.passThrough = new Set(options.notSanitizers ?? []);
+    this.sanitizers = this.passThrough.size === 0 ? SANITIZERS : new Set([...SANITIZERS].filter((s) => !this.passThrough.has(s)));
+  }
 
   /** Taint of an expression, or null when it is not derived from untrusted input. */
   taintOf(node: SyntaxNode | null | undefined): Taint | null {
@@ -214,14 +230,21 @@ export class TaintAnalyzer {
     const args = call.childForFieldName("arguments");
     const argNodes = args ? args.namedChildren.map((a) => (a.type === "keyword_argument" ? a.childForFieldName("value") : a)) : [];
     const name = resolveName(fn, this.imports);
-    if (name && SANITIZERS.has(name)) return null;
+    if (name && this.sanitizers.has(name)) return null;
 
+    // request.args.get("page", 1, type=int): werkzeug converts (or falls back to the default): no longer text
+    const method0 = fn.type === "attribute" ? fn.childForFieldName("attribute")?.text : undefined;
+    if ((method0 === "get" || method0 === "getlist") && args) {
+      const typeArg = args.namedChildren.find((a) => a.type === "keyword_argument" && a.childForFieldName("name")?.text === "type");
+      const converter = resolveName(typeArg?.childForFieldName("value"), this.imports);
+      if (converter && CONVERTING_TYPES.has(converter)) return null;
+    }
     // request.get_json(), request.args.get(...) and friends
     if (fn.type === "attribute") {
       const source = this.requestSource(fn);
       if (source) return { level: "direct", source, flow: [step(call, label(call.text))] };
     }
-    if (name && PROPAGATING_CALLS.has(name)) return this.anyOf(argNodes);
+    if (name && (PROPAGATING_CALLS.has(name) || this.passThrough.has(name))) return this.anyOf(argNodes);
     if (fn.type !== "attribute") return null;
 
     const method = fn.childForFieldName("attribute")?.text ?? "";

@@ -64,6 +64,19 @@ export interface Finding {
   anchoredFrom?: { line: number; note: string };
   /** Stable identity: rule + path + normalised code of the evidence; independent of the line number. */
   fingerprint: string;
+  /** Set when an inline `flask-audit: ignore[RULE] reason` comment covers the finding: kept, shown, never failing. */
+  suppressed?: { reason: string; line: number };
+}
+
+/**
+ * A project-level advisory: something absent from the application code (no CSP anywhere, no TRUSTED_HOSTS) that
+ * may be handled at the edge. Reported once per scan in the summary; never inline, never failing a check.
+ */
+export interface Advisory {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  message: string;
 }
 
 /** A file handed to the engine. Content is already decoded text. */
@@ -95,4 +108,6 @@ export interface ScanResult {
   parseErrors: { file: string; line: number }[];
   ruleErrors: RuleError[];
   filesScanned: number;
+  /** Project-level advisories (absent protections), once per scan. */
+  advisories?: Advisory[];
 }

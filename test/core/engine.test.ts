@@ -126,3 +126,50 @@ describe("secrets are never echoed (spec section 0)", () => {
     expect(finding?.fix).toBeUndefined();
   });
 });
+
+describe("other file kinds, suppressions and advisories", () => {
+  const dockerRule = defineRule({
+    id: "FLASK-TEST-005", title: "docker", severity: "high", confidence: "high", cwe: [], spec: "x", docs,
+    kinds: ["dockerfile"],
+    checkText(ctx) {
+      ctx.lines.forEach((line, i) => {
+        if (line.startsWith("CMD")) ctx.report({ line: i + 1, message: "cmd" });
+      });
+    },
+    advise: (facts) => (facts.securityHeaders ? null : "no security headers anywhere"),
+  });
+
+  it("hands non-Python files of the rule's kinds to checkText and redacts env secrets in evidence", () => {
+    const result = scanFiles(
+      [{ path: "Dockerfile", content: "FROM python\nENV API_TOKEN=abc123\nCMD flask run # API_TOKEN=abc123\n" }, { path: "a.py", content: "x = 1\n" }],
+      { rules: [dockerRule], project },
+    );
+    expect(result.findings.map((f) => [f.file, f.span.startLine, f.evidence])).toEqual([["Dockerfile", 3, "CMD flask run # API_TOKEN='********'"]]);
+    expect(result.advisories).toEqual([{ ruleId: "FLASK-TEST-005", title: "docker", severity: "high", message: "no security headers anywhere" }]);
+  });
+
+  it("marks findings covered by an ignore comment on the line or the line above, keeping them", () => {
+    const source = [
+      "danger()  # flask-audit: ignore[FLASK-TEST-001] reviewed: constant input",
+      "# flask-audit: ignore[FLASK-OTHER-001, FLASK-TEST-001]",
+      "danger()",
+      "# flask-audit: ignore[FLASK-OTHER-001] wrong rule",
+      "danger()",
+    ].join("\n");
+    const findings = scanSource({ path: "a.py", content: source }, { rules: [dangerRule()], project }).findings;
+    expect(findings.map((f) => [f.span.startLine, f.suppressed])).toEqual([
+      [1, { reason: "reviewed: constant input", line: 1 }],
+      [3, { reason: "", line: 2 }],
+      [5, undefined],
+    ]);
+  });
+
+  it("honours the template comment form", () => {
+    const rule = defineRule({
+      id: "FLASK-TEST-006", title: "tpl", severity: "high", confidence: "high", cwe: [], spec: "x", docs, kinds: ["template"],
+      checkText(ctx) { ctx.report({ line: 2, message: "m" }); },
+    });
+    const [finding] = scanFiles([{ path: "templates/a.html", content: "{# flask-audit: ignore[FLASK-TEST-006] sanitized upstream #}\n{{ x|safe }}\n" }], { rules: [rule], project }).findings;
+    expect(finding?.suppressed).toEqual({ reason: "sanitized upstream", line: 1 });
+  });
+});

@@ -236,11 +236,12 @@ describe("renderJson", () => {
   const report = JSON.parse(renderJson(result, rules));
 
   it("has the documented top-level shape", () => {
-    expect(Object.keys(report)).toEqual(["version", "findings", "skipped", "parseErrors", "ruleErrors", "summary"]);
+    expect(Object.keys(report)).toEqual(["version", "findings", "skipped", "parseErrors", "ruleErrors", "advisories", "summary"]);
     expect(report.version).toBe(1);
     expect(report.summary).toEqual({
       filesScanned: 12,
       findings: 4,
+      suppressed: 0,
       bySeverity: { critical: 1, high: 1, medium: 1, low: 1 },
       skipped: 2,
       parseErrors: 1,
@@ -428,5 +429,35 @@ describe("fenced", () => {
   it("uses a fence longer than any backtick run in the code", () => {
     expect(fenced("a ``` b", "python")).toBe("````python\na ``` b\n````");
     expect(fenced("x", "sh")).toBe("```sh\nx\n```");
+  });
+});
+
+describe("suppressions and project-level advisories", () => {
+  const suppressed = makeFinding({ ruleId: "FLASK-SSTI-001", severity: "critical", suppressed: { reason: "admin-only template editor", line: 7 } });
+  const withExtras: ScanResult = {
+    findings: [suppressed],
+    skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 1,
+    advisories: [{ ruleId: "FLASK-XSS-001", title: "t", severity: "medium", message: "no Content-Security-Policy anywhere" }],
+  };
+
+  it("keeps suppressed findings in SARIF as inSource suppressions, advisories as notifications", () => {
+    const log = toSarif(withExtras, rules, "1.0.0");
+    expect(log.runs[0]!.results![0]!.suppressions).toEqual([{ kind: "inSource", justification: "admin-only template editor" }]);
+    const notes = log.runs[0]!.invocations![0]!.toolExecutionNotifications ?? [];
+    expect(notes.some((n) => n.message.text.includes("no Content-Security-Policy anywhere") && /verify at the edge/.test(n.message.text))).toBe(true);
+  });
+
+  it("lists suppressed findings and advisories in the text summary, not as finding blocks", () => {
+    const text = renderText(withExtras, rules, { color: false });
+    expect(text).not.toMatch(/Location:/);
+    expect(text).toMatch(/Suppressed inline \(1\):\n {2}FLASK-SSTI-001 at .*: admin-only template editor/);
+    expect(text).toMatch(/Project-level advisories \(not visible in app code; verify at the edge\):\n {2}MEDIUM FLASK-XSS-001/);
+  });
+
+  it("counts suppressed findings in JSON without counting them by severity", () => {
+    const json = JSON.parse(renderJson(withExtras, rules));
+    expect(json.summary.suppressed).toBe(1);
+    expect(json.summary.bySeverity.critical).toBe(0);
+    expect(json.advisories).toHaveLength(1);
   });
 });

@@ -163,6 +163,30 @@ def view():
     expect(Object.values(result).every((v) => v === "-")).toBe(true);
   });
 
+  it("treats get(..., type=int) as a conversion, and Markup() as carrying its argument", () => {
+    const result = sinkArgs(`from flask import request
+from markupsafe import Markup
+def view():
+    page = request.args.get("page", 1, type=int)
+    name = request.args.get("name", type=str)
+    sink(page, name, Markup(name))
+`);
+    expect(result).toEqual({ page: "-", name: "direct", "Markup(name)": "direct" });
+  });
+
+  it("lets a sink keep a sanitizer that does not protect it", () => {
+    const source = `from flask import request, escape
+def view():
+    who = escape(request.args["w"])
+    sink(who)
+`;
+    const tree = parsePython(source);
+    const imports = ImportTable.fromTree(tree.rootNode);
+    const arg = tree.rootNode.descendantsOfType("call").find((c) => c.text === "sink(who)")!.childForFieldName("arguments")!.namedChild(0);
+    expect(new TaintAnalyzer(tree.rootNode, imports).taintOf(arg)).toBeNull();
+    expect(new TaintAnalyzer(tree.rootNode, imports, { notSanitizers: ["flask.escape"] }).taintOf(arg)?.level).toBe("direct");
+  });
+
   it("does not treat the session (a signed cookie the app wrote) as a request source", () => {
     const result = sinkArgs(`from flask import session
 def view():
