@@ -119,7 +119,9 @@ export function fileKindOf(path: string): FileKind {
   if (base === "Procfile") return "procfile";
   if (ext === ".sh") return "shell";
   if (/^docker-compose.*\.ya?ml$/.test(lower) || /^compose(\.[\w-]+)?\.ya?ml$/.test(lower)) return "compose";
-  if (/^requirements.*\.txt$/.test(lower) || lower === "pyproject.toml") return "requirements";
+  if (/^requirements.*\.txt$/.test(lower) || lower === "pyproject.toml" || base === "Pipfile") return "requirements";
+  if (lower === ".env" || (lower.startsWith(".env.") && !/\.(example|sample|template|dist)$/.test(lower))) return "env";
+  if (ext === ".service") return "systemd";
   // requirements/base.txt, requirements/prod.txt: the split-requirements layout.
   if (ext === ".txt" && dirs.at(-1) === "requirements") return "requirements";
   return "other";

@@ -14,6 +14,8 @@ export interface RuleDocs {
   bad: string;
   /** The fixed snippet, which must not fire. */
   good: string;
+  /** The path bad/good are scanned under (default "example.py"; e.g. "Dockerfile" or "templates/page.html"). */
+  examplePath?: string;
 }
 
 /** What a rule asks the engine to report. Severity/confidence default to the rule's own. */

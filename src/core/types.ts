@@ -85,7 +85,8 @@ export interface SourceFile {
   content: string;
 }
 
-export type FileKind = "python" | "template" | "dockerfile" | "procfile" | "shell" | "compose" | "requirements" | "other";
+export type FileKind =
+  | "python" | "template" | "dockerfile" | "procfile" | "shell" | "compose" | "requirements" | "env" | "systemd" | "other";
 
 /** A file the engine did not (fully) scan, and why; never silently dropped. */
 export interface Skipped {

@@ -1,11 +1,13 @@
-// Reads a rule's annotated fixtures (rules/<ID>.py and rules/<ID>.<variant>.py) and scores a scan against them.
+// Reads a rule's annotated fixtures (rules/<ID>.py, rules/<ID>.<variant>.py, and fixtures of other file kinds such
+// as rules/<ID>.Dockerfile or rules/<ID>.page.html) and scores a scan against them.
 //
 // Annotations (machine-read, on the line they are about):
 //   # expect: FLASK-X-001[, FLASK-Y-002]   a finding of that rule starts on this line
 //   # ok: FLASK-X-001 (why)                a look-alike that must stay silent
 //   # todo: FLASK-X-001 (why)              a known gap: must stay silent until the rule learns it (then promote it)
-// Header directives (anywhere, usually at the top):
-//   # fixture-path: app/config.py          the path the file is scanned under (default: the fixture's file name)
+// Header directives (anywhere, usually at the top; in templates write them as {# ... #}):
+//   # fixture-path: app/config.py          the path the file is scanned under (default: the fixture's file name;
+//                                          non-Python fixtures need one, e.g. templates/page.html or Dockerfile)
 //   # fixture-file: Dockerfile: CMD ["python", "app.py"]   an extra line of another file, for application facts
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -48,21 +50,34 @@ export function readFixture(fileName: string): Fixture {
     if (ok) add(fixture.ok, ok[1]!, line);
     const todo = /#\s*todo:\s*([A-Z0-9,\s-]+)/.exec(text);
     if (todo) add(fixture.todo, todo[1]!, line);
-    const path = /^#\s*fixture-path:\s*(\S+)/.exec(text);
+    const directive = text.replace(/^\{#/, "#").replace(/\s*#\}\s*$/, "");
+    const path = /^#\s*fixture-path:\s*(\S+)/.exec(directive);
     if (path) fixture.path = path[1]!;
-    const file = /^#\s*fixture-file:\s*([^:\s]+):\s?(.*)$/.exec(text);
+    const file = /^#\s*fixture-file:\s*([^:\s]+):\s?(.*)$/.exec(directive);
     if (file) extra.set(file[1]!, [...(extra.get(file[1]!) ?? []), file[2]!]);
   });
   fixture.extraFiles = [...extra].map(([path, lines]) => ({ path, content: `${lines.join("\n")}\n` }));
   return fixture;
 }
 
-/** Every fixture of a rule: rules/<ID>.py plus rules/<ID>.<variant>.py (not the .fixed.py golden file). */
+/** Every fixture of a rule: rules/<ID>.* except the module itself and the .fixed golden files. */
 export function fixturesOf(ruleId: string): string[] {
   return readdirSync(RULES_DIR)
-    .filter((f) => f.endsWith(".py") && !f.endsWith(".fixed.py"))
-    .filter((f) => f === `${ruleId}.py` || f.startsWith(`${ruleId}.`))
+    .filter((f) => f.startsWith(`${ruleId}.`) && !f.endsWith(".ts") && !/\.fixed(\.[^.]+)?$/.test(f))
     .sort();
+}
+
+/** The fixture whose safe fixes must reproduce a golden file: <ID>.py, else the rule's first fixture. */
+export function mainFixtureOf(ruleId: string): string | undefined {
+  const all = fixturesOf(ruleId);
+  return all.includes(`${ruleId}.py`) ? `${ruleId}.py` : all[0];
+}
+
+/** rules/<ID>.fixed.py for rules/<ID>.py; rules/<ID>.reqs.fixed.txt for rules/<ID>.reqs.txt; <ID>.fixed.Dockerfile. */
+export function goldenOf(fixtureName: string): string {
+  const dot = fixtureName.lastIndexOf(".");
+  const ext = fixtureName.slice(dot);
+  return /^\.[A-Za-z0-9]{1,12}$/.test(ext) ? `${fixtureName.slice(0, dot)}.fixed${ext}` : `${fixtureName}.fixed`;
 }
 
 export function factsFor(fixture: Fixture) {

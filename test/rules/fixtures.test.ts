@@ -5,9 +5,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
-import { scanSource } from "../../src/core/engine.js";
+import { scanAnyFile } from "../../src/core/engine.js";
 import { emptyProjectFacts } from "../../src/core/project.js";
-import { RULES_DIR, applyFixes, factsFor, fixturesOf, readFixture } from "./fixture.js";
+import type { Rule } from "../../src/core/define-rule.js";
+import type { SourceFile } from "../../src/core/types.js";
+import { RULES_DIR, applyFixes, factsFor, fixturesOf, goldenOf, mainFixtureOf, readFixture } from "./fixture.js";
+
+const scan = (file: SourceFile, rule: Rule, project = emptyProjectFacts()) =>
+  scanAnyFile(file, { rules: [rule], project }) ?? { findings: [], ruleErrors: [], parseErrorLine: 0 };
 
 interface Score { positives: number; lookAlikes: number; tp: number; fp: number; fn: number }
 const scores = new Map<string, Score>();
@@ -25,14 +30,14 @@ describe.each(allRules.map((rule) => [rule.id, rule] as const))("%s", (id, rule)
   const fixtures = fixturesOf(id);
 
   it("has an annotated fixture", () => {
-    expect(fixtures, `rules/${id}.py is missing`).toContain(`${id}.py`);
+    expect(fixtures.length, `rules/${id}.py (or another rules/${id}.* fixture) is missing`).toBeGreaterThan(0);
   });
 
   it.each(fixtures)("reports exactly the expected lines of %s", (fileName) => {
     const fixture = readFixture(fileName);
-    const scan = scanSource({ path: fixture.path, content: fixture.content }, { rules: [rule], project: factsFor(fixture) });
-    expect(scan.ruleErrors).toEqual([]);
-    const reported = [...new Set(scan.findings.filter((f) => f.ruleId === id).map((f) => f.span.startLine))].sort((a, b) => a - b);
+    const result = scan({ path: fixture.path, content: fixture.content }, rule, factsFor(fixture));
+    expect(result.ruleErrors).toEqual([]);
+    const reported = [...new Set(result.findings.filter((f) => f.ruleId === id).map((f) => f.span.startLine))].sort((a, b) => a - b);
     const expected = [...(fixture.expected.get(id) ?? [])].sort((a, b) => a - b);
     const score = scores.get(id) ?? { positives: 0, lookAlikes: 0, tp: 0, fp: 0, fn: 0 };
     score.positives += expected.length;
@@ -46,28 +51,31 @@ describe.each(allRules.map((rule) => [rule.id, rule] as const))("%s", (id, rule)
     expect(reported).toEqual(expected);
   });
 
-  it("safe fixes reproduce the .fixed.py golden file", () => {
-    const fixture = readFixture(`${id}.py`);
-    const scan = scanSource({ path: fixture.path, content: fixture.content }, { rules: [rule], project: factsFor(fixture) });
-    const safe = scan.findings.filter((f) => f.fix?.safety === "safe").map((f) => f.fix!);
-    const goldenPath = join(RULES_DIR, `${id}.fixed.py`);
+  it("safe fixes reproduce the golden .fixed file", () => {
+    const main = mainFixtureOf(id);
+    if (!main) return; // "has an annotated fixture" fails for this rule
+    const fixture = readFixture(main);
+    const first = scan({ path: fixture.path, content: fixture.content }, rule, factsFor(fixture));
+    const safe = first.findings.filter((f) => f.fix?.safety === "safe").map((f) => f.fix!);
+    const golden = goldenOf(main);
+    const goldenPath = join(RULES_DIR, golden);
     if (safe.length === 0) {
-      expect(existsSync(goldenPath), `${id}.fixed.py exists but the rule offers no safe fix`).toBe(false);
+      expect(existsSync(goldenPath), `${golden} exists but the rule offers no safe fix`).toBe(false);
       return;
     }
-    expect(existsSync(goldenPath), `rules/${id}.fixed.py is missing`).toBe(true);
+    expect(existsSync(goldenPath), `rules/${golden} is missing`).toBe(true);
     const fixed = applyFixes(fixture.content, safe);
     expect(fixed).toBe(readFileSync(goldenPath, "utf8"));
     // and the fixed file no longer fires where the fixes applied
-    const rescan = scanSource({ path: fixture.path, content: fixed }, { rules: [rule], project: factsFor(fixture) });
+    const rescan = scan({ path: fixture.path, content: fixed }, rule, factsFor(fixture));
     const fixedLines = new Set(safe.map((f) => f.startLine));
     const stillFiring = rescan.findings.filter((f) => f.fix?.safety === "safe" && fixedLines.has(f.span.startLine));
     expect(stillFiring).toEqual([]);
   });
 
   it("docs.bad fires and docs.good does not", () => {
-    const scanDoc = (content: string) =>
-      scanSource({ path: "example.py", content }, { rules: [rule], project: emptyProjectFacts() }).findings.filter((f) => f.ruleId === id);
+    const path = rule.docs.examplePath ?? "example.py";
+    const scanDoc = (content: string) => scan({ path, content }, rule).findings.filter((f) => f.ruleId === id);
     expect(scanDoc(rule.docs.bad).length, "docs.bad should fire").toBeGreaterThan(0);
     expect(scanDoc(rule.docs.good), "docs.good should not fire").toEqual([]);
   });
