@@ -19,6 +19,20 @@ export interface ProjectFacts {
   maxContentLength: boolean;
   /** Server-side sessions (Flask-Session / SESSION_TYPE): the session cookie holds only an id. */
   serverSideSessions: boolean;
+  /** A Flask application object is constructed somewhere (`Flask(__name__)`): advisories only apply to apps. */
+  flaskApp: boolean;
+  /** The app reads uploaded files (`request.files`). */
+  uploads: boolean;
+  /** Werkzeug's ProxyFix (or another forwarded-header middleware) is applied. */
+  proxyFix: boolean;
+  /** Users are authenticated by cookie: Flask-Login, `login_user`, or a user id stored in `session[...]`. */
+  cookieAuth: boolean;
+  /** Bearer/token auth is in use (Authorization header checks, flask_jwt_extended, HTTPTokenAuth). */
+  tokenAuth: boolean;
+  /** MAX_FORM_MEMORY_SIZE / MAX_FORM_PARTS configured. */
+  formLimits: boolean;
+  /** Flask-CORS or hand-written Access-Control-Allow-Origin headers. */
+  cors: boolean;
 }
 
 export function emptyProjectFacts(): ProjectFacts {
@@ -31,6 +45,13 @@ export function emptyProjectFacts(): ProjectFacts {
     trustedHosts: false,
     maxContentLength: false,
     serverSideSessions: false,
+    flaskApp: false,
+    uploads: false,
+    proxyFix: false,
+    cookieAuth: false,
+    tokenAuth: false,
+    formLimits: false,
+    cors: false,
   };
 }
 
@@ -104,6 +125,13 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
       if (/\bTRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
       if (/\bMAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
       if (/\bSESSION_TYPE\b|\bfrom flask_session\b|\bimport flask_session\b/.test(text)) facts.serverSideSessions = true;
+      if (/\bFlask\s*\(/.test(text)) facts.flaskApp = true;
+      if (/\brequest\.files\b/.test(text)) facts.uploads = true;
+      if (/\bProxyFix\s*\(/.test(text)) facts.proxyFix = true;
+      if (/\bflask_login\b|\blogin_user\s*\(|\bsession\[\s*["'](user_id|user|uid|username|account_id)["']\s*\]\s*=/.test(text)) facts.cookieAuth = true;
+      if (/\bflask_jwt_extended\b|\bHTTPTokenAuth\b|["']Authorization["']|\bBearer\b/.test(text)) facts.tokenAuth = true;
+      if (/\bMAX_FORM_MEMORY_SIZE\b|\bMAX_FORM_PARTS\b/.test(text)) facts.formLimits = true;
+      if (/\bflask_cors\b|Access-Control-Allow-Origin/.test(text)) facts.cors = true;
       if (/(^|\/)(wsgi|asgi)\.py$/.test(file.path)) facts.productionModules.add(file.path);
       continue;
     }

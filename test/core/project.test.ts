@@ -37,6 +37,17 @@ describe("application facts", () => {
     expect(collectProjectFacts([app])).toMatchObject({ csrfProtection: false, securityHeaders: false, trustedHosts: false });
   });
 
+  it("knows how the app authenticates and what it handles", () => {
+    const facts = collectProjectFacts([
+      { path: "app/__init__.py", content: "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\napp = Flask(__name__)\napp.wsgi_app = ProxyFix(app.wsgi_app)\n" },
+      { path: "app/auth.py", content: "from flask_login import login_user\n" },
+      { path: "app/api.py", content: "token = request.headers.get('Authorization')\nf = request.files['doc']\n" },
+      { path: "app/cors.py", content: "from flask_cors import CORS\nMAX_FORM_PARTS = 100\n" },
+    ]);
+    expect(facts).toMatchObject({ flaskApp: true, proxyFix: true, cookieAuth: true, tokenAuth: true, uploads: true, cors: true, formLimits: true });
+    expect(collectProjectFacts([{ path: "lib.py", content: "x = 1\n" }])).toMatchObject({ flaskApp: false, cookieAuth: false, uploads: false });
+  });
+
   it("reads launch commands word by word, in shell and exec form", () => {
     expect(readLaunchCommand('CMD ["python3", "-u", "app.py"]')).toEqual({ server: "python", targets: ["app.py"] });
     expect(readLaunchCommand("ENTRYPOINT uwsgi --module wsgi:application")).toEqual({ server: "wsgi", targets: ["wsgi"] });
