@@ -34,7 +34,7 @@ const SANITIZERS = new Set([
   "werkzeug.utils.secure_filename", "werkzeug.secure_filename", "secure_filename",
   "werkzeug.security.safe_join", "werkzeug.utils.safe_join", "flask.safe_join", "flask.helpers.safe_join", "safe_join",
   "flask.url_for", "url_for", "markupsafe.escape", "flask.escape", "jinja2.escape", "html.escape", "escape",
-  "shlex.quote", "pipes.quote", "uuid.UUID", "bleach.clean", "decimal.Decimal", "datetime.date.fromisoformat",
+  "shlex.quote", "shlex.join", "pipes.quote", "uuid.UUID", "bleach.clean", "decimal.Decimal", "datetime.date.fromisoformat",
 ]);
 
 /** Builtins and library calls whose result carries the taint of their arguments. */
@@ -78,6 +78,8 @@ interface Binding {
   block: SyntaxNode;
   /** Binding takes effect here: uses at or after this index see it. */
   effectiveIndex: number;
+  /** A comprehension variable: visible only inside its comprehension (`block`). */
+  local?: boolean;
 }
 
 type Env = Map<string, Binding[]>;
@@ -189,6 +191,8 @@ export class TaintAnalyzer {
         return this.anyOf(node.namedChildren);
       case "dictionary":
         return this.anyOf(node.namedChildren.map((pair) => pair.childForFieldName("value") ?? pair));
+      case "pair":
+        return this.taintOf(node.childForFieldName("value"));
       case "conditional_expression":
         // `a if cond else b`: named children are a, cond, b; the condition does not flow into the value.
         return prefer(this.taintOf(node.namedChild(0)), this.taintOf(node.namedChild(2)));
@@ -198,11 +202,11 @@ export class TaintAnalyzer {
         return this.taintOf(node.namedChild(0));
       case "list_comprehension":
       case "generator_expression":
-      case "set_comprehension": {
-        const body = node.childForFieldName("body");
-        const clauses = node.namedChildren.filter((c) => c.type === "for_in_clause");
-        return prefer(this.taintOf(body), this.anyOf(clauses.map((c) => c.childForFieldName("right"))));
-      }
+      case "set_comprehension":
+      case "dictionary_comprehension":
+        // the loop variables are bound to the iterable's taint (collectBindings), so the body says it all:
+        // [shlex.quote(x) for x in tainted] is clean, [x.strip() for x in tainted] is not
+        return this.taintOf(node.childForFieldName("body"));
       case "named_expression":
         return this.taintOf(node.childForFieldName("value"));
       case "augmented_assignment": {
@@ -228,7 +232,12 @@ export class TaintAnalyzer {
     const fn = call.childForFieldName("function");
     if (!fn) return null;
     const args = call.childForFieldName("arguments");
-    const argNodes = args ? args.namedChildren.map((a) => (a.type === "keyword_argument" ? a.childForFieldName("value") : a)) : [];
+    // f(x for x in xs): the generator is the argument list itself
+    const argNodes = !args
+      ? []
+      : args.type === "generator_expression"
+        ? [args]
+        : args.namedChildren.map((a) => (a.type === "keyword_argument" ? a.childForFieldName("value") : a));
     const name = resolveName(fn, this.imports);
     if (name && this.sanitizers.has(name)) return null;
 
@@ -295,6 +304,8 @@ export class TaintAnalyzer {
     let live: Binding[] = [];
     for (const b of bindings) {
       if (b.effectiveIndex > position) break;
+      const inside = b.block.startIndex <= use.startIndex && use.endIndex <= b.block.endIndex;
+      if (b.local && !inside) continue;
       const dominates = b.block.startIndex <= use.startIndex && use.endIndex <= b.block.endIndex;
       live = dominates ? [b] : [...live, b];
     }
@@ -336,6 +347,12 @@ export class TaintAnalyzer {
     this.envs.set(scope.id, env);
     return env;
   }
+}
+
+/** Identifiers bound by an assignment target (`x`, `a, b`, `(a, [b, c])`). */
+function namesIn(target: SyntaxNode): string[] {
+  if (target.type === "identifier") return [target.text];
+  return target.namedChildren.flatMap(namesIn);
 }
 
 function paramName(param: SyntaxNode): string | null {
@@ -404,6 +421,22 @@ function collectBindings(body: SyntaxNode, env: Env): void {
         const left = node.childForFieldName("left");
         const right = node.childForFieldName("right");
         if (left && right) bindTarget(env, left, right, node, left.endIndex);
+        break;
+      }
+      case "for_in_clause": {
+        // [body for x in xs]: the body comes first in the text, so the binding takes effect at the comprehension
+        const comprehension = node.parent;
+        const left = node.childForFieldName("left");
+        const right = node.childForFieldName("right");
+        if (comprehension && left && right) {
+          bindTarget(env, left, right, node, comprehension.startIndex);
+          for (const name of namesIn(left)) {
+            const list = env.get(name)!;
+            const binding = list[list.length - 1]!;
+            binding.block = comprehension;
+            binding.local = true;
+          }
+        }
         break;
       }
       case "named_expression": {

@@ -214,3 +214,20 @@ def view():
     ]);
   });
 });
+
+describe("comprehensions and generators", () => {
+  it("binds loop variables to the iterable and judges the body", () => {
+    const result = sinkArgs(`import shlex
+from flask import request
+def view():
+    tags = request.args.getlist("t")
+    a = " ".join([shlex.quote(x) for x in tags])
+    b = " ".join(x for x in tags)
+    c = [x.strip() for x in tags]
+    d = {k: 1 for k in tags}
+    e = [1 for x in tags]
+    sink(a, b, c, d, e, x)
+`);
+    expect(result).toEqual({ a: "-", b: "direct", c: "direct", d: "-", e: "-", x: "-" });
+  });
+});
