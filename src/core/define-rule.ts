@@ -32,8 +32,11 @@ export interface ReportInput {
 export interface FixInput {
   safety: "safe" | "review";
   description: string;
-  /** Replace the text of these nodes (non-overlapping) with the given strings. */
-  edits: { node: SyntaxNode; text: string }[];
+  /**
+   * Replace the text of these nodes (non-overlapping) with the given strings. Continuation lines of `text` are
+   * indented like the anchor line, unless `verbatim` (e.g. the inside of a triple-quoted string).
+   */
+  edits: { node: SyntaxNode; text: string; verbatim?: boolean }[];
 }
 
 export interface RuleContext {

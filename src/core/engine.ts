@@ -316,7 +316,8 @@ export function buildFix(input: FixInput, source: string, lines: string[], fileH
   let replacement = "";
   let cursor = regionStart;
   for (const edit of edits) {
-    replacement += source.slice(cursor, edit.node.startIndex) + edit.text.replace(/\n(?=[^\n])/g, `\n${indent}`);
+    const text = edit.verbatim ? edit.text : edit.text.replace(/\n(?=[^\n])/g, `\n${indent}`);
+    replacement += source.slice(cursor, edit.node.startIndex) + text;
     cursor = edit.node.endIndex;
   }
   replacement += source.slice(cursor, regionEnd);
