@@ -52,8 +52,13 @@ export interface RuleContext {
    * generic sanitizer does not protect lists it in `notSanitizers` (escape() does not stop template injection).
    */
   taint(node: SyntaxNode | null | undefined, options?: TaintOptions): Taint | null;
-  /** Is the module imported (anywhere in the file) e.g. hasImport("os")? */
+  /** Is the module imported (anywhere in the file, in any form: `import os as o`, `from os import environ`)? */
   hasImport(moduleName: string): boolean;
+  /**
+   * How the file spells a qualified name through its imports, or null when none binds it: use it in fixes
+   * (`localName("os.environ")` is "environ" after `from os import environ`, null with no import of os).
+   */
+  localName(qualified: string): string | null;
   report(input: ReportInput): void;
 }
 

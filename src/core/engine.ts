@@ -168,6 +168,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
         resolve: (n) => resolveName(n, imports),
         taint: (n, options) => analyzerFor(options).taintOf(n),
         hasImport: (m) => imports.has(m),
+        localName: (q) => imports.localName(q),
         report: (input) => {
           const finding = buildFinding(rule, input, file, lines, secretRanges(), root.hasError);
           const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
@@ -221,10 +222,16 @@ function suppressionOn(line: string | undefined): { ids: Set<string>; reason: st
   return { ids, reason };
 }
 
-/** Redact `NAME=value` / `NAME: value` secrets in non-Python text (.env-like lines, compose environment). */
+/**
+ * Redact secrets in non-Python text: `NAME=value` / `NAME: value` (.env, compose), Dockerfile `ENV NAME value`,
+ * and defaults of `${NAME:-value}` references. References to other variables (`$NAME`, `${NAME}`) stay.
+ */
 function redactLine(text: string): string {
-  return text.replace(
-    /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'#]+)/gi,
+  return text
+    .replace(/\$\{([A-Za-z_]{0,60}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]{0,60}):?-([^}\n]{1,500})\}/gi, (_m, name: string) => `\${${name}:-${REDACTED}}`)
+    .replace(/^(\s*ENV\s+)([A-Za-z_]{0,60}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]{0,60})(\s+)(?![=$])(\S.*)$/gim, (_m, env: string, name: string, sep: string) => `${env}${name}${sep}${REDACTED}`)
+    .replace(
+    /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'#}\-][^\s"'#}]*)/gi,
     (_m, name: string, sep: string, value: string) => (/^\$\{?[A-Za-z_]/.test(value) ? `${name}${sep}${value}` : `${name}${sep}${REDACTED}`),
   );
 }
@@ -262,7 +269,7 @@ function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: s
       endLine,
       endColumn: node.endPosition.column + 1,
     },
-    message: containsSecret(input.message, file.content, secrets) ? `${rule.title} (details redacted)` : input.message,
+    message: containsSecret(input.message, file.content, secrets, 6) ? `${rule.title} (details redacted)` : input.message,
     evidence,
     context: describeContext(node),
     fingerprint: fingerprintOf(rule.id, file.path, evidence),

@@ -11,8 +11,15 @@ export interface ProjectFacts {
   directlyRunInProduction: Set<string>;
   /** Deployment files that start the dev server (`flask run`, `python app.py`), with the line. */
   devServerCommands: { file: string; line: number; command: string }[];
+  /**
+   * Python files that start Flask's development server themselves (`app.run(`, `run_simple(`) and use no production
+   * server (waitress, gevent, eventlet...): what `python <file>` in a deployment file starts.
+   */
+  devServerModules: Set<string>;
   /** CSRFProtect / csrf.init_app / Flask-SeaSurf / FlaskForm anywhere in the application. */
   csrfProtection: boolean;
+  /** A hand-written CSRF check: `csrf.protect()`, or a before_request hook checking a CSRF token or a custom header. */
+  csrfCustomCheck: boolean;
   /** Flask-Talisman or an after_request hook that sets Content-Security-Policy. */
   securityHeaders: boolean;
   trustedHosts: boolean;
@@ -33,6 +40,8 @@ export interface ProjectFacts {
   formLimits: boolean;
   /** Flask-CORS or hand-written Access-Control-Allow-Origin headers. */
   cors: boolean;
+  /** Flask-CORS options in the app config: CORS_ORIGINS / CORS_RESOURCES set; CORS_SUPPORTS_CREDENTIALS = True. */
+  corsConfig: { origins: boolean; credentials: boolean };
 }
 
 export function emptyProjectFacts(): ProjectFacts {
@@ -40,7 +49,9 @@ export function emptyProjectFacts(): ProjectFacts {
     productionModules: new Set(),
     directlyRunInProduction: new Set(),
     devServerCommands: [],
+    devServerModules: new Set(),
     csrfProtection: false,
+    csrfCustomCheck: false,
     securityHeaders: false,
     trustedHosts: false,
     maxContentLength: false,
@@ -52,6 +63,7 @@ export function emptyProjectFacts(): ProjectFacts {
     tokenAuth: false,
     formLimits: false,
     cors: false,
+    corsConfig: { origins: false, credentials: false },
   };
 }
 
@@ -121,6 +133,7 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
     const text = file.content;
     if (file.path.endsWith(".py")) {
       if (/\bCSRFProtect\s*\(|\bcsrf\.init_app\s*\(|\bSeaSurf\s*\(|\bFlaskForm\b|\bflask_wtf\b/.test(text)) facts.csrfProtection = true;
+      if (/\b\w*csrf\w*\.protect\(\s*\)/i.test(text) || (/\bbefore_(?:app_)?request\b/.test(text) && /X-Requested-With|X-CSRF-?Token|X-XSRF-?Token|\b_?csrf_token\b/i.test(text))) facts.csrfCustomCheck = true;
       if (/\bTalisman\s*\(|Content-Security-Policy/.test(text)) facts.securityHeaders = true;
       if (/\bTRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
       if (/\bMAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
@@ -132,7 +145,10 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
       if (/\bflask_jwt_extended\b|\bHTTPTokenAuth\b|["']Authorization["']|\bBearer\b/.test(text)) facts.tokenAuth = true;
       if (/\bMAX_FORM_MEMORY_SIZE\b|\bMAX_FORM_PARTS\b/.test(text)) facts.formLimits = true;
       if (/\bflask_cors\b|Access-Control-Allow-Origin/.test(text)) facts.cors = true;
+      if (/\bCORS_(?:ORIGINS|RESOURCES)\b/.test(text)) facts.corsConfig.origins = true;
+      if (/\bCORS_SUPPORTS_CREDENTIALS\b["']?\s*\]?\s*[=:]\s*True\b/.test(text)) facts.corsConfig.credentials = true;
       if (/(^|\/)(wsgi|asgi)\.py$/.test(file.path)) facts.productionModules.add(file.path);
+      if (/\b(?:app|application|[A-Za-z]\w{0,40}_app)\.run\s*\(|\brun_simple\s*\(/.test(text) && !/\b(?:waitress|gevent|eventlet|cheroot|bjoern|meinheld|tornado|gunicorn)\b/.test(text)) facts.devServerModules.add(file.path);
       continue;
     }
     if (!DEPLOY_FILE.test(file.path)) continue;

@@ -100,6 +100,21 @@ export class ImportTable {
     return identifier;
   }
 
+  /**
+   * How this file can spell a qualified name, or null when no import binds it: "os.environ" is `environ` after
+   * `from os import environ`, `o.environ` after `import os as o`, `os.environ` after `import os`.
+   */
+  localName(qualified: string): string | null {
+    let best: string | null = null;
+    for (const [local, target] of this.aliases) {
+      let candidate: string | null = null;
+      if (target === qualified) candidate = local;
+      else if (qualified.startsWith(`${target}.`)) candidate = `${local}${qualified.slice(target.length)}`;
+      if (candidate && (best === null || candidate.length < best.length)) best = candidate;
+    }
+    return best;
+  }
+
   /** Is `moduleName` (or a submodule of it) imported, in any form? */
   has(moduleName: string): boolean {
     for (const m of this.modules) if (m === moduleName || m.startsWith(`${moduleName}.`)) return true;

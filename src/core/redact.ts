@@ -33,6 +33,12 @@ function dataStrings(value: SyntaxNode, out: Range[]): void {
       continue;
     }
     if (node.type === "call") {
+      // "literal".encode(): the receiver is the data
+      const fn = node.childForFieldName("function");
+      if (fn?.type === "attribute") {
+        const object = fn.childForFieldName("object");
+        if (object) stack.push(object);
+      }
       // os.getenv("SECRET_KEY", "dev"): the first argument names the variable; later ones are defaults
       const args = node.childForFieldName("arguments");
       const positional = args?.namedChildren.filter((a) => a.type !== "keyword_argument" && a.type !== "comment") ?? [];
@@ -52,10 +58,31 @@ function dataStrings(value: SyntaxNode, out: Range[]): void {
   }
 }
 
+const ENV_READ = /(getenv|environ\.get|environ\.setdefault|config\.get|config\.setdefault|\bconfig)$/;
+
+/** `os.environ.get("SECRET_KEY")`, `os.environ["API_TOKEN"]`, `settings.SECRET_KEY`: reads a secret-named value. */
+function readsSecret(node: SyntaxNode): boolean {
+  if (node.type === "call") {
+    const fn = node.childForFieldName("function")?.text ?? "";
+    const first = node.childForFieldName("arguments")?.namedChildren[0];
+    return ENV_READ.test(fn) && !!first && isSecretName(first.text);
+  }
+  if (node.type === "subscript" || node.type === "attribute") return isSecretName(bindingName(node));
+  return false;
+}
+
 /** Ranges of every string literal in the file that is bound to a secret-looking name. */
 export function secretLiteralRanges(root: SyntaxNode): Range[] {
   const ranges: Range[] = [];
-  for (const node of root.descendantsOfType(["assignment", "keyword_argument", "pair", "call"])) {
+  for (const node of root.descendantsOfType(["assignment", "keyword_argument", "pair", "call", "boolean_operator"])) {
+    if (node.type === "boolean_operator") {
+      // os.environ.get("SECRET_KEY") or "dev": the literal side is the key's fallback
+      const left = node.childForFieldName("left");
+      const right = node.childForFieldName("right");
+      if (left && right && readsSecret(left)) dataStrings(right, ranges);
+      else if (left && right && readsSecret(right)) dataStrings(left, ranges);
+      continue;
+    }
     if (node.type === "assignment") {
       const left = node.childForFieldName("left");
       const right = node.childForFieldName("right");
@@ -71,7 +98,7 @@ export function secretLiteralRanges(root: SyntaxNode): Range[] {
     } else {
       // os.environ.get("API_TOKEN", "literal") / os.getenv(...) / environ.setdefault(...) anywhere
       const fn = node.childForFieldName("function")?.text ?? "";
-      if (!/(getenv|environ\.get|environ\.setdefault|config\.get)$/.test(fn)) continue;
+      if (!ENV_READ.test(fn)) continue;
       const args = node.childForFieldName("arguments")?.namedChildren ?? [];
       const first = args[0];
       if (first && isSecretName(first.text)) for (const arg of args.slice(1)) dataStrings(arg, ranges);
@@ -94,11 +121,23 @@ export function redactText(text: string, offset: number, ranges: Range[]): strin
   return out + text.slice(cursor);
 }
 
-/** Does the text still contain any of the file's secret literals verbatim? (Guards fixes and messages.) */
-export function containsSecret(text: string, source: string, ranges: Range[]): boolean {
+/**
+ * Does the text still contain one of the file's secret literals, as a whole word? (Guards fixes and messages.)
+ * `minLength` keeps short words out: the tutorial's key "dev" must not swallow every message saying "development".
+ * Values that look like environment variable names ("FLASK_SECRET_KEY") are names, not secrets.
+ */
+export function containsSecret(text: string, source: string, ranges: Range[], minLength = 3): boolean {
   return ranges.some((r) => {
     const literal = source.slice(r.start, r.end);
     const inner = literal.replace(/^[a-zA-Z]*(['"]{1,3})/, "").replace(/(['"]{1,3})$/, "");
-    return inner.length >= 3 && text.includes(inner);
+    if (inner.length < minLength || /^[A-Z][A-Z0-9_]*$/.test(inner)) return false;
+    let from = 0;
+    for (let at = text.indexOf(inner, from); at >= 0; at = text.indexOf(inner, from)) {
+      const before = text[at - 1] ?? " ";
+      const after = text[at + inner.length] ?? " ";
+      if (!/\w/.test(before) || !/\w/.test(inner[0]!)) if (!/\w/.test(after) || !/\w/.test(inner[inner.length - 1]!)) return true;
+      from = at + 1;
+    }
+    return false;
   });
 }

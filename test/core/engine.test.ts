@@ -94,6 +94,9 @@ describe("secrets are never echoed (spec section 0)", () => {
     'DB_PASSWORD = b"s3cr3t-value-5"',
     'CONFIG = {"password": "s3cr3t-value-6", "user": "visible"}',
     'SECRET_KEY_FALLBACKS = ["s3cr3t-value-7"]',
+    'x = app.config.setdefault("SECRET_KEY", "s3cr3t-value-8")',
+    'app.config["SECRET_KEY"] = "s3cr3t-value-9".encode()',
+    'signer = os.environ.get("SECRET_KEY") or "s3cr3t-value-10"',
     'title = "visible"',
   ].join("\n");
 
@@ -109,8 +112,20 @@ describe("secrets are never echoed (spec section 0)", () => {
       "DB_PASSWORD = '********'",
       "CONFIG = {\"password\": '********', \"user\": \"visible\"}",
       "SECRET_KEY_FALLBACKS = ['********']",
+      "x = app.config.setdefault(\"SECRET_KEY\", '********')",
+      "app.config[\"SECRET_KEY\"] = '********'.encode()",
+      "signer = os.environ.get(\"SECRET_KEY\") or '********'",
       'title = "visible"',
     ]);
+  });
+
+  it("does not let a short key swallow messages that merely contain it as part of a word", () => {
+    const talker = defineRule({
+      id: "FLASK-TEST-007", title: "talk", severity: "high", confidence: "high", cwe: [], spec: "x", docs, on: ["assignment"],
+      check(node, ctx) { ctx.report({ node, message: "debug is on outside development config" }); },
+    });
+    const [finding] = scanSource({ path: "c.py", content: 'SECRET_KEY = "dev"\n' }, { rules: [talker], project }).findings;
+    expect(finding?.message).toBe("debug is on outside development config");
   });
 
   it("drops a message or fix that would quote a secret", () => {
@@ -141,10 +156,12 @@ describe("other file kinds, suppressions and advisories", () => {
 
   it("hands non-Python files of the rule's kinds to checkText and redacts env secrets in evidence", () => {
     const result = scanFiles(
-      [{ path: "Dockerfile", content: "FROM python\nENV API_TOKEN=abc123\nCMD flask run # API_TOKEN=abc123\n" }, { path: "a.py", content: "x = 1\n" }],
+      [{ path: "Dockerfile", content: "FROM python\nENV API_TOKEN=abc123\nCMD flask run # API_TOKEN=abc123 ${DB_PASSWORD:-hunter22} ${HOME}\n" }, { path: "a.py", content: "x = 1\n" }],
       { rules: [dockerRule], project },
     );
-    expect(result.findings.map((f) => [f.file, f.span.startLine, f.evidence])).toEqual([["Dockerfile", 3, "CMD flask run # API_TOKEN='********'"]]);
+    expect(result.findings.map((f) => [f.file, f.span.startLine, f.evidence])).toEqual([
+      ["Dockerfile", 3, "CMD flask run # API_TOKEN='********' ${DB_PASSWORD:-'********'} ${HOME}"],
+    ]);
     expect(result.advisories).toEqual([{ ruleId: "FLASK-TEST-005", title: "docker", severity: "high", message: "no security headers anywhere" }]);
   });
 

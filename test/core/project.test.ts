@@ -48,6 +48,34 @@ describe("application facts", () => {
     expect(collectProjectFacts([{ path: "lib.py", content: "x = 1\n" }])).toMatchObject({ flaskApp: false, cookieAuth: false, uploads: false });
   });
 
+  it("notices hand-written CSRF checks (csrf.protect(), a before_request header or token check)", () => {
+    const hook = "@app.before_request\ndef check():\n    if request.headers.get('X-Requested-With') != 'XMLHttpRequest':\n        abort(403)\n";
+    expect(collectProjectFacts([{ path: "app.py", content: hook }]).csrfCustomCheck).toBe(true);
+    expect(collectProjectFacts([{ path: "app.py", content: "@app.before_request\ndef f():\n    csrf.protect()\n" }]).csrfCustomCheck).toBe(true);
+    expect(collectProjectFacts([{ path: "app.py", content: "@app.before_request\ndef load_user():\n    g.user = None\n" }]).csrfCustomCheck).toBe(false);
+    expect(collectProjectFacts([{ path: "app.py", content: "token = request.headers.get('X-CSRF-Token')\n" }]).csrfCustomCheck).toBe(false);
+  });
+
+  it("knows which Python files start the development server themselves", () => {
+    const facts = collectProjectFacts([
+      { path: "app.py", content: "app = Flask(__name__)\nif __name__ == '__main__':\n    app.run(host='0.0.0.0')\n" },
+      { path: "serve.py", content: "from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 5000, application)\n" },
+      { path: "prod.py", content: "from waitress import serve\nif __name__ == '__main__':\n    serve(app)\n" },
+      { path: "mixed.py", content: "if DEV:\n    flask_app.run()\nelse:\n    from waitress import serve\n" },
+      { path: "tasks.py", content: "import subprocess\nsubprocess.run(['ls'])\nasyncio.run(main())\n" },
+    ]);
+    expect([...facts.devServerModules].sort()).toEqual(["app.py", "serve.py"]);
+  });
+
+  it("reads Flask-CORS options set in the app config", () => {
+    const config = { path: "config.py", content: "class Config:\n    CORS_ORIGINS = ['https://app.example.com']\n    CORS_SUPPORTS_CREDENTIALS = True\n" };
+    expect(collectProjectFacts([config]).corsConfig).toEqual({ origins: true, credentials: true });
+    const update = { path: "app.py", content: 'app.config["CORS_SUPPORTS_CREDENTIALS"] = True\napp.config.update(CORS_RESOURCES={r"/api/*": {}})\n' };
+    expect(collectProjectFacts([update]).corsConfig).toEqual({ origins: true, credentials: true });
+    const off = { path: "app.py", content: "CORS_SUPPORTS_CREDENTIALS = False\nCORS(app)\n" };
+    expect(collectProjectFacts([off]).corsConfig).toEqual({ origins: false, credentials: false });
+  });
+
   it("reads launch commands word by word, in shell and exec form", () => {
     expect(readLaunchCommand('CMD ["python3", "-u", "app.py"]')).toEqual({ server: "python", targets: ["app.py"] });
     expect(readLaunchCommand("ENTRYPOINT uwsgi --module wsgi:application")).toEqual({ server: "wsgi", targets: ["wsgi"] });

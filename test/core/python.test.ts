@@ -22,6 +22,15 @@ from flask import *
     expect(imports.has("sqlite3")).toBe(false);
   });
 
+  it("spells a qualified name the way the file's imports allow", () => {
+    const names = (src: string) => ImportTable.fromTree(parse(src));
+    expect(names("import os\n").localName("os.environ")).toBe("os.environ");
+    expect(names("import os as o\n").localName("os.environ")).toBe("o.environ");
+    expect(names("from os import environ\nimport os\n").localName("os.environ")).toBe("environ");
+    expect(names("from os import path\n").localName("os.environ")).toBeNull();
+    expect(names("import os.path\n").localName("os.environ")).toBe("os.environ");
+  });
+
   it("reads string literals, refusing interpolation", () => {
     const root = parse(`a = "x" 'y'\nb = f"{c}"\nd = r"\\d"\ne = "tab\\t"\n`);
     const values = root.descendantsOfType("assignment").map((a) => stringValue(a.childForFieldName("right")));
