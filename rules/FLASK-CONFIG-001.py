@@ -96,7 +96,7 @@ if os.environ.get("FLASK_ENV") == "production":
 else:
     SECRET_KEY = "insecure-local-key"  # ok: FLASK-CONFIG-001 (the non-production branch)
 
-signer_key = os.environ.get("SECRET_KEY") or "fallback-signer-2b1d"  # todo: FLASK-CONFIG-001 (withheld: the engine does not redact an `or` fallback bound to a plain name yet)
+signer_key = os.environ.get("SECRET_KEY") or "fallback-signer-2b1d"  # expect: FLASK-CONFIG-001
 
 
 def create_app(test_config=None):
@@ -110,11 +110,11 @@ def create_app(test_config=None):
     )
     app.config.update({"SECRET_KEY": "8c3f1e0a7b5d"})  # expect: FLASK-CONFIG-001
     app.config.update(dict(JWT_SECRET_KEY="jwt-" + "fixed-suffix"))  # expect: FLASK-CONFIG-001
-    app.config.setdefault("SECRET_KEY", "fallback-when-unset")  # todo: FLASK-CONFIG-001 (withheld: the engine does not redact config.setdefault() defaults yet)
+    app.config.setdefault("SECRET_KEY", "fallback-when-unset")  # expect: FLASK-CONFIG-001
     app.secret_key = os.environ.get("FLASK_SECRET_KEY", "")  # expect: FLASK-CONFIG-001
     app.secret_key = DEFAULT_SIGNING_KEY  # expect: FLASK-CONFIG-001
     app.config["SECRET_KEY_FALLBACKS"] = ["2023-key-retired", "2022-key-retired"]  # expect: FLASK-CONFIG-001
-    app.config["SECRET_KEY"] = "rotating".encode()  # todo: FLASK-CONFIG-001 (withheld: the engine does not redact the receiver of .encode() yet)
+    app.config["SECRET_KEY"] = "rotating".encode()  # expect: FLASK-CONFIG-001
     app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]  # ok: FLASK-CONFIG-001 (from the environment)
     app.config["SECRET_KEY"] = os.urandom(32)  # ok: FLASK-CONFIG-001 (random per process)
     app.secret_key = secrets.token_hex(32)  # ok: FLASK-CONFIG-001 (random)
