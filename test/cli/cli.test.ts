@@ -1,5 +1,5 @@
 // Runs the BUILT command (bin/flask-audit.js -> dist/) as a user would, against throwaway folders and git repos.
-// Assertions that need a rule to fire say so in their name ("[needs rules]"): they use the example app's patterns.
+// Assertions that need findings use the example app's patterns, found by the real rules.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -120,7 +120,7 @@ describe("flask-audit scan", { timeout: TIMEOUT }, () => {
     expect(run.stdout).toContain("No findings in 1 file scanned");
   });
 
-  it("[needs rules] exits 1 on a finding at --fail-on, 0 with --fail-on none", () => {
+  it("exits 1 on a finding at --fail-on, 0 with --fail-on none", () => {
     const dir = tempDir({ "app.py": header + commandRoute("ping") });
     const run = cli(["scan", "--format", "json"], dir);
     const report = json(run);
@@ -263,7 +263,7 @@ describe("flask-audit scan", { timeout: TIMEOUT }, () => {
     expect(unwritable.stderr).toContain('cannot write "no/such/dir/out.txt"');
   });
 
-  it("[needs rules] finds each annotated flaw of examples/vulnerable-app on its line", () => {
+  it("finds each annotated flaw of examples/vulnerable-app on its line", () => {
     const expected: string[] = [];
     for (const name of fs.readdirSync(exampleApp).filter((f) => f.endsWith(".py")).sort()) {
       const text = fs.readFileSync(path.join(exampleApp, name), "utf8");
@@ -310,7 +310,7 @@ describe("flask-audit diff", { timeout: TIMEOUT }, () => {
     expect(report.summary.filesScanned).toBe(2);
   });
 
-  it("[needs rules] finds the new flaws of the change and exits 1", () => {
+  it("finds the new flaws of the change and exits 1", () => {
     const { dir, oldLine } = repoWithHistory();
     fs.appendFileSync(path.join(dir, "app.py"), commandRoute("new_ping"));
     writeFiles(dir, { "extra.py": header + commandRoute("extra_ping") });
