@@ -6,6 +6,7 @@ import type { SyntaxNode } from "tree-sitter";
 import type { FixInput, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
 import { ImportTable, describeContext, firstErrorLine, parsePython, resolveName } from "./python.js";
+import { mirrorTree } from "./tree.js";
 import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
 import { TaintAnalyzer, type TaintOptions } from "./taint.js";
 import { fileKindOf, isTestPath } from "./decode.js";
@@ -136,8 +137,9 @@ function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: Proj
 /** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
 export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   const tree = parsePython(file.content);
-  const root = tree.rootNode;
-  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(root) };
+  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(tree.rootNode) };
+  // Rules work on a plain-JS copy of the tree: the binding's per-getter native calls dominated scan time.
+  const root = mirrorTree(tree, file.content);
   const { types, byType } = dispatchTable(options.rules);
   if (types.length === 0) return scan;
 
@@ -158,25 +160,35 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   const seenFingerprints = new Map<string, number>();
   const isTestFile = isTestPath(file.path);
 
+  // One context per rule and file (not per node): the dispatch loop runs for every node a rule asked for.
+  const contexts = new Map<Rule, RuleContext>();
+  const contextFor = (rule: Rule): RuleContext => {
+    let ctx = contexts.get(rule);
+    if (ctx) return ctx;
+    ctx = {
+      file: file.path,
+      source: file.content,
+      project: options.project,
+      isTestFile,
+      resolve: (n) => resolveName(n, imports),
+      taint: (n, taintOptions) => analyzerFor(taintOptions).taintOf(n),
+      hasImport: (m) => imports.has(m),
+      localName: (q) => imports.localName(q),
+      report: (input) => {
+        const finding = buildFinding(rule, input, file, lines, secretRanges());
+        const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
+        seenFingerprints.set(finding.fingerprint, seen + 1);
+        if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
+        scan.findings.push(finding);
+      },
+    };
+    contexts.set(rule, ctx);
+    return ctx;
+  };
+
   for (const node of root.descendantsOfType(types)) {
     for (const rule of byType.get(node.type) ?? []) {
-      const ctx: RuleContext = {
-        file: file.path,
-        source: file.content,
-        project: options.project,
-        isTestFile,
-        resolve: (n) => resolveName(n, imports),
-        taint: (n, options) => analyzerFor(options).taintOf(n),
-        hasImport: (m) => imports.has(m),
-        localName: (q) => imports.localName(q),
-        report: (input) => {
-          const finding = buildFinding(rule, input, file, lines, secretRanges(), root.hasError);
-          const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
-          seenFingerprints.set(finding.fingerprint, seen + 1);
-          if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
-          scan.findings.push(finding);
-        },
-      };
+      const ctx = contextFor(rule);
       try {
         rule.check!(node, ctx);
       } catch (error) {
@@ -246,7 +258,7 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: string[], secrets: Range[], fileHasErrors: boolean): Finding {
+function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: string[], secrets: Range[]): Finding {
   const node = input.node;
   const startLine = node.startPosition.row + 1;
   const endLine = node.endPosition.row + 1;
@@ -276,7 +288,7 @@ function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: s
   };
   if (input.flow && input.flow.length > 0) finding.flow = [...input.flow, sinkStep];
   if (input.fix) {
-    const fix = buildFix(input.fix, file.content, lines, fileHasErrors);
+    const fix = buildFix(input.fix, file.content, lines);
     if (fix && !containsSecret(fix.replacement, file.content, secrets)) finding.fix = fix;
   }
   return finding;
@@ -307,7 +319,7 @@ export function fingerprintOf(ruleId: string, path: string, evidence: string): s
  * Turn node edits into a whole-line replacement, keeping the lines' own indentation and surrounding text, and
  * drop it when the patched file would not parse where it did before.
  */
-export function buildFix(input: FixInput, source: string, lines: string[], fileHasErrors: boolean): Fix | undefined {
+export function buildFix(input: FixInput, source: string, lines: string[]): Fix | undefined {
   if (input.edits.length === 0) return undefined;
   const edits = [...input.edits].sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (let i = 1; i < edits.length; i++) if (edits[i]!.node.startIndex < edits[i - 1]!.node.endIndex) return undefined;
@@ -331,10 +343,32 @@ export function buildFix(input: FixInput, source: string, lines: string[], fileH
   const crlf = replacement.endsWith("\r");
   if (crlf) replacement = replacement.slice(0, -1);
 
-  const patched = source.slice(0, regionStart) + replacement + (crlf ? "\r" : "") + source.slice(regionEnd);
-  const patchedErrorLine = firstErrorLine(parsePython(patched).rootNode);
-  if (patchedErrorLine > 0 && !fileHasErrors) return undefined;
-  const newLineCount = replacement.split("\n").length;
-  if (fileHasErrors && patchedErrorLine >= startLine && patchedErrorLine < startLine + newLineCount) return undefined;
+  if (!fixParsesInPlace(edits.map((e) => e.node), lines, startLine, endLine, replacement)) return undefined;
   return { safety: input.safety, startLine, endLine, replacement, description: input.description };
+}
+
+/** The statement (a child of a block or the module) that holds the node. */
+function statementOf(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while (current.parent && current.parent.type !== "block" && current.parent.type !== "module") current = current.parent;
+  return current;
+}
+
+/**
+ * Does the fix keep its statement valid Python? Only the statement(s) around the fix are re-parsed, dedented to
+ * column 0: re-parsing the whole file for each fix made files with many findings quadratic (seconds per file).
+ * A statement that did not parse before the fix cannot vouch for it, so such a fix is dropped.
+ */
+function fixParsesInPlace(edited: SyntaxNode[], lines: string[], startLine: number, endLine: number, replacement: string): boolean {
+  let statement = statementOf(edited[0]!);
+  const last = Math.max(...edited.map((n) => n.endIndex));
+  while (statement.endIndex < last && statement.parent) statement = statementOf(statement.parent);
+  const first = Math.min(statement.startPosition.row + 1, startLine);
+  const final = Math.max(statement.endPosition.row + 1, endLine);
+  const indent = /^[ \t]*/.exec(lines[first - 1] ?? "")?.[0].length ?? 0;
+  const dedent = (text: string) => text.split("\n").map((l) => l.replace(new RegExp(`^[ \\t]{0,${indent}}`), "")).join("\n");
+  const before = lines.slice(first - 1, final).join("\n");
+  const after = [...lines.slice(first - 1, startLine - 1), replacement, ...lines.slice(endLine, final)].join("\n");
+  if (parsePython(`${dedent(before)}\n`).rootNode.hasError) return false;
+  return !parsePython(`${dedent(after)}\n`).rootNode.hasError;
 }
