@@ -20,9 +20,13 @@ export interface ProjectFacts {
   csrfProtection: boolean;
   /** A hand-written CSRF check: `csrf.protect()`, or a before_request hook checking a CSRF token or a custom header. */
   csrfCustomCheck: boolean;
-  /** Flask-Talisman or an after_request hook that sets Content-Security-Policy. */
+  /** Content-Security-Policy set: Flask-Talisman, a hook or header in the app, a template <meta>, a proxy/CDN config. */
   securityHeaders: boolean;
+  /** X-Frame-Options / X-Content-Type-Options / CSP frame-ancestors set (in the app, by Talisman, or a proxy/CDN config). */
+  hardeningHeaders: boolean;
   trustedHosts: boolean;
+  /** SERVER_NAME configured: url_for(..., _external=True) builds links with it rather than the request's Host header. */
+  serverName: boolean;
   maxContentLength: boolean;
   /** Server-side sessions (Flask-Session / SESSION_TYPE): the session cookie holds only an id. */
   serverSideSessions: boolean;
@@ -53,7 +57,9 @@ export function emptyProjectFacts(): ProjectFacts {
     csrfProtection: false,
     csrfCustomCheck: false,
     securityHeaders: false,
+    hardeningHeaders: false,
     trustedHosts: false,
+    serverName: false,
     maxContentLength: false,
     serverSideSessions: false,
     flaskApp: false,
@@ -72,9 +78,12 @@ export const FACT_FILE_PATTERNS = [
   "**/Dockerfile", "**/Dockerfile.*", "**/*.dockerfile", "**/Procfile", "**/docker-compose*.y*ml", "**/compose.y*ml",
   "**/wsgi.py", "**/asgi.py", "**/app.py", "**/__init__.py", "**/config.py", "**/settings.py", "**/extensions.py",
   "**/gunicorn.conf.py", "**/*.ini", "**/*.sh",
+  "**/*.conf", "**/Caddyfile", "**/.htaccess", "**/_headers", "**/netlify.toml", "**/vercel.json",
 ];
 
 const DEPLOY_FILE = /(^|\/)(Dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile|Procfile|(docker-)?compose[\w.-]*\.ya?ml|[\w.-]+\.sh|[\w.-]+\.ini)$/i;
+/** Proxy, CDN and platform configs that can set response headers at the edge, and templates (a CSP <meta> tag). */
+const EDGE_CONFIG_FILE = /(^|\/)([\w.-]+\.conf|Caddyfile|\.htaccess|_headers|netlify\.toml|vercel\.json|templates\/[\w./-]+\.(html?|jinja2?|j2))$/i;
 const WSGI_SERVERS = new Set(["gunicorn", "uwsgi", "waitress-serve", "hypercorn", "uvicorn"]);
 /** `module.path:app` or `module.path:create_app()` (anchored, linear). */
 const WSGI_TARGET = /^([A-Za-z_][\w.]*):[A-Za-z_]\w*(\(.*\))?$/;
@@ -134,9 +143,11 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
     if (file.path.endsWith(".py")) {
       if (/\bCSRFProtect\s*\(|\bcsrf\.init_app\s*\(|\bSeaSurf\s*\(|\bFlaskForm\b|\bflask_wtf\b/.test(text)) facts.csrfProtection = true;
       if (/\b\w*csrf\w*\.protect\(\s*\)/i.test(text) || (/\bbefore_(?:app_)?request\b/.test(text) && /X-Requested-With|X-CSRF-?Token|X-XSRF-?Token|\b_?csrf_token\b/i.test(text))) facts.csrfCustomCheck = true;
-      if (/\bTalisman\s*\(|Content-Security-Policy/.test(text)) facts.securityHeaders = true;
+      if (/\bTalisman\s*\(|Content-Security-Policy/i.test(text)) facts.securityHeaders = true;
+      if (/\bTalisman\s*\(|X-Frame-Options|X-Content-Type-Options|frame-ancestors/i.test(text)) facts.hardeningHeaders = true;
       if (/\bTRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
-      if (/\bMAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
+      if (/\bSERVER_NAME\s*=(?!=)|["']SERVER_NAME["']\s*(?:\]\s*=(?!=)|:)/.test(text)) facts.serverName = true;
+      if (/\bMAX_CONTENT_LENGTH\b|\bmax_content_length\s*=(?!=)/.test(text)) facts.maxContentLength = true;
       if (/\bSESSION_TYPE\b|\bfrom flask_session\b|\bimport flask_session\b/.test(text)) facts.serverSideSessions = true;
       if (/\bFlask\s*\(/.test(text)) facts.flaskApp = true;
       if (/\brequest\.files\b/.test(text)) facts.uploads = true;
@@ -145,12 +156,17 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
       if (/\bflask_jwt_extended\b|\bHTTPTokenAuth\b|["']Authorization["']|\bBearer\b/.test(text)) facts.tokenAuth = true;
       if (/\bMAX_FORM_MEMORY_SIZE\b|\bMAX_FORM_PARTS\b/.test(text)) facts.formLimits = true;
       if (/\bflask_cors\b|Access-Control-Allow-Origin/.test(text)) facts.cors = true;
-      if (/\bCORS_(?:ORIGINS|RESOURCES)\b/.test(text)) facts.corsConfig.origins = true;
+      if (/\bCORS_(?:ORIGINS|RESOURCES)\b["']?\s*\]?\s*[=:](?!=)/.test(text)) facts.corsConfig.origins = true;
       if (/\bCORS_SUPPORTS_CREDENTIALS\b["']?\s*\]?\s*[=:]\s*True\b/.test(text)) facts.corsConfig.credentials = true;
       if (/(^|\/)(wsgi|asgi)\.py$/.test(file.path)) facts.productionModules.add(file.path);
       if (/\b(?:app|application|[A-Za-z]\w{0,40}_app)\.run\s*\(|\brun_simple\s*\(/.test(text) && !/\b(?:waitress|gevent|eventlet|cheroot|bjoern|meinheld|tornado|gunicorn)\b/.test(text)) facts.devServerModules.add(file.path);
       continue;
     }
+    if (EDGE_CONFIG_FILE.test(file.path) && /Content-Security-Policy/i.test(text)) facts.securityHeaders = true;
+    if (EDGE_CONFIG_FILE.test(file.path) && /X-Frame-Options|X-Content-Type-Options|frame-ancestors/i.test(text)) facts.hardeningHeaders = true;
+    if (/\bFLASK_TRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
+    if (/\bFLASK_SERVER_NAME\b/.test(text)) facts.serverName = true;
+    if (/\bFLASK_MAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
     if (!DEPLOY_FILE.test(file.path)) continue;
     const lines = text.split(/\r?\n/);
     lines.forEach((line, index) => {

@@ -72,8 +72,22 @@ describe("application facts", () => {
     expect(collectProjectFacts([config]).corsConfig).toEqual({ origins: true, credentials: true });
     const update = { path: "app.py", content: 'app.config["CORS_SUPPORTS_CREDENTIALS"] = True\napp.config.update(CORS_RESOURCES={r"/api/*": {}})\n' };
     expect(collectProjectFacts([update]).corsConfig).toEqual({ origins: true, credentials: true });
-    const off = { path: "app.py", content: "CORS_SUPPORTS_CREDENTIALS = False\nCORS(app)\n" };
+    const off = { path: "app.py", content: 'CORS_SUPPORTS_CREDENTIALS = False\nCORS(app, origins=os.environ["CORS_ORIGINS"].split(","))\n' };
     expect(collectProjectFacts([off]).corsConfig).toEqual({ origins: false, credentials: false });
+  });
+
+  it("finds security headers, host and body-size settings in the app, env files and edge configs", () => {
+    const app = { path: "app.py", content: "from flask import Flask\napp = Flask(__name__)\n" };
+    expect(collectProjectFacts([app])).toMatchObject({ securityHeaders: false, hardeningHeaders: false, serverName: false, maxContentLength: false });
+    const hook = "@app.after_request\ndef h(r):\n    r.headers['X-Frame-Options'] = 'DENY'\n    return r\n";
+    expect(collectProjectFacts([app, { path: "hooks.py", content: hook }])).toMatchObject({ securityHeaders: false, hardeningHeaders: true });
+    expect(collectProjectFacts([app, { path: "deploy/nginx/site.conf", content: 'add_header Content-Security-Policy "default-src \'self\'";\n' }]).securityHeaders).toBe(true);
+    expect(collectProjectFacts([app, { path: "templates/base.html", content: '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">\n' }]).securityHeaders).toBe(true);
+    expect(collectProjectFacts([app, { path: "README.md", content: "Set Content-Security-Policy at the proxy.\n" }]).securityHeaders).toBe(false);
+    expect(collectProjectFacts([app, { path: ".env", content: "FLASK_TRUSTED_HOSTS='[\"example.com\"]'\nFLASK_MAX_CONTENT_LENGTH=1048576\n" }])).toMatchObject({ trustedHosts: true, maxContentLength: true });
+    expect(collectProjectFacts([app, { path: "config.py", content: "SERVER_NAME = 'example.com'\n" }]).serverName).toBe(true);
+    expect(collectProjectFacts([app, { path: "v.py", content: "host = request.environ['SERVER_NAME']\nif x == environ.get('SERVER_NAME'): pass\n" }]).serverName).toBe(false);
+    expect(collectProjectFacts([app, { path: "req.py", content: "class LimitedRequest(Request):\n    max_content_length = 1024\n" }]).maxContentLength).toBe(true);
   });
 
   it("reads launch commands word by word, in shell and exec form", () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { scanAnyFile } from "../../src/core/engine.js";
-import { emptyProjectFacts } from "../../src/core/project.js";
+import { collectProjectFacts, emptyProjectFacts } from "../../src/core/project.js";
 import type { Rule } from "../../src/core/define-rule.js";
 import type { SourceFile } from "../../src/core/types.js";
 import { RULES_DIR, applyFixes, factsFor, fixturesOf, goldenOf, mainFixtureOf, readFixture } from "./fixture.js";
@@ -75,7 +75,9 @@ describe.each(allRules.map((rule) => [rule.id, rule] as const))("%s", (id, rule)
 
   it("docs.bad fires and docs.good does not", () => {
     const path = rule.docs.examplePath ?? "example.py";
-    const scanDoc = (content: string) => scan({ path, content }, rule).findings.filter((f) => f.ruleId === id);
+    // the snippet is its own little application: facts (cookie login, TRUSTED_HOSTS...) come from it
+    const scanDoc = (content: string) =>
+      scan({ path, content }, rule, collectProjectFacts([{ path, content }])).findings.filter((f) => f.ruleId === id);
     expect(scanDoc(rule.docs.bad).length, "docs.bad should fire").toBeGreaterThan(0);
     expect(scanDoc(rule.docs.good), "docs.good should not fire").toEqual([]);
   });
