@@ -12,6 +12,11 @@ export interface PullFile {
   previousPath?: string;
   /** GitHub's per-file unified patch; absent for binaries and very large diffs (then the file is scanned whole). */
   patch?: string;
+  /**
+   * GitHub's count of added lines (`additions`). With no `patch`, 0 means nothing was added (a pure rename, a mode
+   * change, a deletion-only diff too large to show): the file is then not treated as changed throughout.
+   */
+  additions?: number;
   /** Decoded head content, when fetched and decodable. */
   content?: string;
   /** Why the content is missing (too large, not UTF-8, binary, not a scanned kind, fetch failed). */
@@ -24,6 +29,8 @@ export interface PriorComment {
   /** GraphQL node id of the review thread, when known (needed to resolve it). */
   threadId?: string;
   fingerprint: string;
+  /** The rule id from the marker, when known: a thread of a rule now turned off is left alone, not "fixed". */
+  ruleId?: string;
   path: string;
   isResolved: boolean;
   /** Someone other than the app replied: leave the thread alone. */
