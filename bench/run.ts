@@ -1,0 +1,126 @@
+// npm run bench [corpusDir]: scan speed against the floor (bare tree-sitter parsing) and against Bandit, in one run.
+// Each figure is the median of several runs after a warm-up. Prints a table and one JSON line.
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { allRules } from "../rules/index.js";
+import { scanFiles } from "../src/core/engine.js";
+import { collectProjectFacts } from "../src/core/project.js";
+import { parsePython } from "../src/core/python.js";
+import type { SourceFile } from "../src/core/types.js";
+import { scanParallel } from "../src/cli/parallel.js";
+import { writeCorpus } from "./corpus.js";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
+  await fn(); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+function readTree(root: string): SourceFile[] {
+  const out: SourceFile[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith(".") || name === "node_modules" || name === "__pycache__" || name === "venv") continue;
+      const path = join(dir, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else if (name.endsWith(".py")) out.push({ path: relative(root, path), content: readFileSync(path, "utf8") });
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function bandit(dir: string): number | null {
+  const probe = spawnSync("bandit", ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) return null;
+  const samples: number[] = [];
+  const runs = Math.min(RUNS, 3);
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    // exit 1 means "issues found": still a completed scan
+    const run = spawnSync("bandit", ["-r", dir, "-q", "-f", "json", "-o", "/dev/null"], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (run.error || (run.status !== 0 && run.status !== 1)) return null;
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+async function main(): Promise<void> {
+  const given = process.argv[2];
+  let dir: string;
+  if (given) {
+    dir = resolve(given);
+  } else {
+    dir = resolve("bench/.corpus/seed-20261127");
+    writeCorpus(dir);
+  }
+  const files = readTree(dir);
+  const lines = files.reduce((n, f) => n + f.content.split("\n").length, 0);
+  const nonBlank = files.reduce((n, f) => n + f.content.split("\n").filter((l) => l.trim() !== "").length, 0);
+
+  const parseMs = await timed(() => {
+    for (const f of files) parsePython(f.content);
+  });
+  const project = collectProjectFacts(files);
+  let findings = 0;
+  const scanMs = await timed(() => {
+    const facts = collectProjectFacts(files);
+    findings = scanFiles(files, { rules: allRules, project: facts }).findings.length;
+  });
+  const threads = availableParallelism();
+  const parallelMs = await timed(() => scanParallel(files, { rules: allRules, project, threads }));
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const banditMs = bandit(dir);
+
+  const perSecond = (ms: number) => Math.round((nonBlank / ms) * 1000);
+  const rows: [string, string, string][] = [
+    ["files / lines (non-blank)", `${files.length} / ${lines} (${nonBlank})`, ""],
+    ["bare tree-sitter parse", `${parseMs.toFixed(0)} ms`, `${perSecond(parseMs)} lines/s`],
+    ["full scan, 1 thread (all rules, taint)", `${scanMs.toFixed(0)} ms`, `${perSecond(scanMs)} lines/s`],
+    [`full scan, ${threads} worker threads`, `${parallelMs.toFixed(0)} ms`, `${perSecond(parallelMs)} lines/s`],
+    ["scan / parse", `${(scanMs / parseMs).toFixed(2)}x`, "target <= 1.5x"],
+    ["findings", String(findings), ""],
+    ["peak RSS", `${rssMb.toFixed(0)} MB`, "target < 300 MB"],
+  ];
+  if (banditMs !== null) {
+    rows.push(["bandit -r (1 process)", `${banditMs.toFixed(0)} ms`, `${perSecond(banditMs)} lines/s`]);
+    rows.push(["speed vs bandit, 1 thread", `${(banditMs / scanMs).toFixed(1)}x`, "target >= 10x"]);
+    rows.push([`speed vs bandit, ${threads} threads`, `${(banditMs / parallelMs).toFixed(1)}x`, `target >= 15x on 2 cores`]);
+  } else {
+    rows.push(["bandit", "not on PATH", "apt-get install bandit"]);
+  }
+  const cpu = cpus()[0]?.model ?? "unknown cpu";
+  console.log(`flask-audit bench: ${relative(process.cwd(), dir) || dir}, median of ${RUNS} runs after a warm-up`);
+  console.log(`machine: ${cpu}, ${threads} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(16)}  ${note}`);
+  console.log(
+    JSON.stringify({
+      corpus: dir, files: files.length, lines, nonBlankLines: nonBlank, runs: RUNS, threads,
+      parseMs: Math.round(parseMs), scanMs: Math.round(scanMs), parallelMs: Math.round(parallelMs),
+      scanOverParse: Number((scanMs / parseMs).toFixed(2)), findings, peakRssMb: Math.round(rssMb),
+      banditMs: banditMs === null ? null : Math.round(banditMs),
+      speedupVsBandit: banditMs === null ? null : Number((banditMs / scanMs).toFixed(1)),
+      speedupVsBanditParallel: banditMs === null ? null : Number((banditMs / parallelMs).toFixed(1)),
+    }),
+  );
+}
+
+await main();
