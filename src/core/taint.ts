@@ -178,7 +178,8 @@ export class TaintAnalyzer {
         return this.callTaint(node);
       case "binary_operator": {
         const operator = node.childForFieldName("operator")?.text;
-        if (operator !== "+" && operator !== "%") return null;
+        // + concatenates, % formats, / joins pathlib paths (numbers were cleared by int()/float() already)
+        if (operator !== "+" && operator !== "%" && operator !== "/") return null;
         return prefer(this.taintOf(node.childForFieldName("left")), this.taintOf(node.childForFieldName("right")));
       }
       case "string":
