@@ -529,7 +529,7 @@ function readPackageJson(): PackageInfo {
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Record<string, unknown>;
       if (pkg.name !== "flask-audit") continue;
       const homepage = typeof pkg.homepage === "string" ? pkg.homepage.replace(/\/+$/, "") : undefined;
-      // Rule docs live in the repository at docs/rules/ID.md; a GitHub home page gives them an absolute URL.
+      // Rule docs live in the repository at docs/rules.md#rule-id; a GitHub home page gives them an absolute URL.
       const helpBaseUri = homepage && /^https:\/\/github\.com\/[^/]+\/[^/]+$/.test(homepage) ? `${homepage}/blob/HEAD/` : undefined;
       return { version: typeof pkg.version === "string" ? pkg.version : "0.0.0", homepage, helpBaseUri };
     } catch {

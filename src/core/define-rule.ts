@@ -138,5 +138,5 @@ export function defineRule(rule: RuleDefinition): Rule {
   if (rule.checkText && !rule.kinds?.some((k) => k !== "python")) {
     throw new Error(`${rule.id}: checkText needs the non-Python file kinds it reads in \`kinds\``);
   }
-  return { ...rule, docsUrl: `docs/rules/${rule.id}.md` };
+  return { ...rule, docsUrl: `docs/rules.md#${rule.id.toLowerCase()}` };
 }

@@ -266,7 +266,7 @@ describe("renderJson", () => {
       evidence: "SECRET_KEY = '********'",
       fingerprint: "9b1c",
       cwe: ["CWE-798", "CWE-321"],
-      docsUrl: "docs/rules/FLASK-CONFIG-001.md",
+      docsUrl: "docs/rules.md#flask-config-001",
       guidance: {
         impact: "Impact of FLASK-CONFIG-001.",
         fix: "Fix of FLASK-CONFIG-001.",
@@ -329,7 +329,7 @@ describe("toSarif", () => {
     });
     const driver = withHome.runs[0]!.tool.driver;
     expect(driver.informationUri).toBe("https://example.org/flask-audit");
-    expect(driver.rules![1]!.helpUri).toBe("https://example.org/flask-audit/blob/HEAD/docs/rules/FLASK-INJECT-002.md");
+    expect(driver.rules![1]!.helpUri).toBe("https://example.org/flask-audit/blob/HEAD/docs/rules.md#flask-inject-002");
   });
 
   it("maps each result to its rule, level and location", () => {
