@@ -1,4 +1,5 @@
 # fixture-path: accounts/views.py
+# expect-advisory: FLASK-HOST-001
 import smtplib
 from email.message import EmailMessage
 

@@ -1,4 +1,5 @@
 # fixture-path: shop/app.py
+# expect-advisory: FLASK-HOST-001
 import os
 
 from flask import Flask, request, url_for

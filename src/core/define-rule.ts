@@ -59,6 +59,11 @@ export interface RuleContext {
    * (`localName("os.environ")` is "environ" after `from os import environ`, null with no import of os).
    */
   localName(qualified: string): string | null;
+  /**
+   * A per-file memo: `ctx.memo("allowlist", () => scanTheFileOnce())` computes once per file and rule, however many
+   * nodes the rule is handed. Rules keep no module-level state.
+   */
+  memo<T>(key: string, compute: () => T): T;
   report(input: ReportInput): void;
 }
 
@@ -111,7 +116,7 @@ export interface RuleDefinition extends RuleMeta {
    * A project-level advisory about something ABSENT from the application (no CSP anywhere, no TRUSTED_HOSTS):
    * reported once per scan in the summary, never inline, never failing a check. Return the message or null.
    */
-  advise?(project: ProjectFacts): string | null;
+  advise?(project: ProjectFacts): string | { message: string; severity: Severity } | null;
 }
 
 /** Kept for rules written against the first engine: a rule with a Python check. */

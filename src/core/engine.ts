@@ -73,8 +73,9 @@ export function projectAdvisories(options: ScanOptions): Advisory[] {
   for (const rule of options.rules) {
     if (!rule.advise) continue;
     try {
-      const message = rule.advise(options.project);
-      if (message) advisories.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, message });
+      const advice = rule.advise(options.project);
+      if (typeof advice === "string" && advice) advisories.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, message: advice });
+      else if (advice && typeof advice === "object") advisories.push({ ruleId: rule.id, title: rule.title, ...advice });
     } catch {
       // an advisory is best effort: a broken one is not worth failing a scan over
     }
@@ -165,6 +166,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   const contextFor = (rule: Rule): RuleContext => {
     let ctx = contexts.get(rule);
     if (ctx) return ctx;
+    const memos = new Map<string, unknown>();
     ctx = {
       file: file.path,
       source: file.content,
@@ -174,6 +176,10 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
       taint: (n, taintOptions) => analyzerFor(taintOptions).taintOf(n),
       hasImport: (m) => imports.has(m),
       localName: (q) => imports.localName(q),
+      memo: <T>(key: string, compute: () => T): T => {
+        if (!memos.has(key)) memos.set(key, compute());
+        return memos.get(key) as T;
+      },
       report: (input) => {
         const finding = buildFinding(rule, input, file, lines, secretRanges());
         const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
@@ -295,7 +301,10 @@ function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: s
 }
 
 function sinkLabel(node: SyntaxNode): string {
-  const call = node.type === "call" ? node : node.parent?.type === "argument_list" ? node.parent.parent : null;
+  // the reported node is the call itself, one of its arguments, or a keyword argument's value
+  let holder = node.parent;
+  if (holder?.type === "keyword_argument") holder = holder.parent;
+  const call = holder?.type === "argument_list" ? holder.parent : node.type === "call" ? node : null;
   const callee = call?.childForFieldName("function")?.text;
   return callee ? `${callee}()` : "the reported code";
 }

@@ -77,11 +77,15 @@ export function emptyProjectFacts(): ProjectFacts {
 export const FACT_FILE_PATTERNS = [
   "**/Dockerfile", "**/Dockerfile.*", "**/*.dockerfile", "**/Procfile", "**/docker-compose*.y*ml", "**/compose.y*ml",
   "**/wsgi.py", "**/asgi.py", "**/app.py", "**/__init__.py", "**/config.py", "**/settings.py", "**/extensions.py",
-  "**/gunicorn.conf.py", "**/*.ini", "**/*.sh",
+  "**/gunicorn.conf.py", "**/*.ini", "**/*.sh", "**/*.service", "**/run.py", "**/main.py", "**/server.py", "**/manage.py",
   "**/*.conf", "**/Caddyfile", "**/.htaccess", "**/_headers", "**/netlify.toml", "**/vercel.json",
 ];
 
-const DEPLOY_FILE = /(^|\/)(Dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile|Procfile|(docker-)?compose[\w.-]*\.ya?ml|[\w.-]+\.sh|[\w.-]+\.ini)$/i;
+const DEPLOY_FILE = /(^|\/)(Dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile|Procfile|(docker-)?compose[\w.-]*\.ya?ml|[\w.-]+\.sh|[\w.-]+\.ini|[\w.-]+\.service)$/i;
+/** Deployment files for development only: `Dockerfile.dev`, `docker-compose.override.yml`, `run_dev.sh`, `local.sh`. */
+const DEV_DEPLOY_FILE = /(^|[._-])(dev|devel|development|local|test|tests|debug)([._-]|$)|override/i;
+/** Dockerfile stages for development: `FROM python:3.12 AS dev`. */
+const DEV_STAGE = /^\s*FROM\s+\S+\s+AS\s+\S*(dev|test|local|debug)\S*\s*$/i;
 /** Proxy, CDN and platform configs that can set response headers at the edge, and templates (a CSP <meta> tag). */
 const EDGE_CONFIG_FILE = /(^|\/)([\w.-]+\.conf|Caddyfile|\.htaccess|_headers|netlify\.toml|vercel\.json|templates\/[\w./-]+\.(html?|jinja2?|j2))$/i;
 const WSGI_SERVERS = new Set(["gunicorn", "uwsgi", "waitress-serve", "hypercorn", "uvicorn"]);
@@ -168,16 +172,20 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
     if (/\bFLASK_SERVER_NAME\b/.test(text)) facts.serverName = true;
     if (/\bFLASK_MAX_CONTENT_LENGTH\b/.test(text)) facts.maxContentLength = true;
     if (!DEPLOY_FILE.test(file.path)) continue;
+    const devFile = DEV_DEPLOY_FILE.test(file.path.split("/").pop() ?? "");
     const lines = text.split(/\r?\n/);
+    let devStage = false;
     lines.forEach((line, index) => {
       if (/^\s*#/.test(line)) return;
+      if (/^\s*FROM\s/i.test(line)) devStage = DEV_STAGE.test(line);
       const launch = readLaunchCommand(line);
       if (!launch) return;
       if (launch.server === "wsgi") {
         for (const target of launch.targets) for (const path of toFiles(target)) facts.productionModules.add(path);
         return;
       }
-      if (!isDeploymentLine(file.path, line)) return;
+      // a dev-only file or stage, or a line that only prints the command, does not start production
+      if (devFile || devStage || !isDeploymentLine(file.path, line) || /^\s*(?:RUN\s+)?(?:echo|printf)\b/i.test(commandPart(line))) return;
       facts.devServerCommands.push({ file: file.path, line: index + 1, command: line.trim() });
       for (const target of launch.targets) for (const path of toFiles(target)) facts.directlyRunInProduction.add(path);
     });
@@ -186,8 +194,14 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
 }
 
 /** Lines that start the production process: Dockerfile CMD/ENTRYPOINT, a Procfile web process, a compose command. */
+/** The command of a deployment line, without its instruction word (`CMD`, `web:`, `command:`, `ExecStart=`). */
+function commandPart(line: string): string {
+  return line.replace(/^\s*(?:CMD|ENTRYPOINT|web\s*:|command\s*:|entrypoint\s*:|ExecStart\s*=|-)\s*/i, "").replace(/^[\["'\s]+/, "");
+}
+
 function isDeploymentLine(path: string, line: string): boolean {
   const name = path.split("/").pop() ?? path;
+  if (/\.service$/i.test(name)) return /^\s*ExecStart\s*=/.test(line);
   if (/dockerfile/i.test(name)) return /^\s*(CMD|ENTRYPOINT)\b/i.test(line);
   if (/^Procfile$/i.test(name)) return /^\s*web\s*:/.test(line);
   if (/compose/i.test(name)) return /^\s*(command|entrypoint)\s*:/.test(line) || /^\s*-\s/.test(line);

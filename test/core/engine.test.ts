@@ -66,6 +66,37 @@ describe("engine", () => {
     expect(finding?.fix).toBeUndefined();
   });
 
+  it("gives each rule a per-file memo", () => {
+    let computed = 0;
+    const counting = defineRule({
+      id: "FLASK-TEST-008", title: "memo", severity: "low", confidence: "low", cwe: [], spec: "x", docs, on: ["call"],
+      check(node, ctx) {
+        const calls = ctx.memo("calls", () => {
+          computed++;
+          return node.tree.rootNode.descendantsOfType("call").length;
+        });
+        if (calls > 2) ctx.report({ node, message: `${calls} calls` });
+      },
+    });
+    const result = scanFiles([{ path: "a.py", content: "f()\ng()\nh()\n" }, { path: "b.py", content: "f()\n" }], { rules: [counting], project });
+    expect(result.findings).toHaveLength(3);
+    expect(computed).toBe(2); // once per file
+  });
+
+  it("names the sink of a finding reported on an argument or a keyword value", () => {
+    const onArgument = defineRule({
+      id: "FLASK-TEST-009", title: "sink", severity: "low", confidence: "low", cwe: [], spec: "x", docs, on: ["call"],
+      check(node, ctx) {
+        if (node.childForFieldName("function")?.text !== "redirect") return;
+        const arg = node.childForFieldName("arguments")!.namedChild(0)!;
+        const reported = arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg;
+        ctx.report({ node: reported, message: "m", flow: [{ line: 1, startColumn: 1, endColumn: 2, label: "source" }] });
+      },
+    });
+    const findings = scanSource({ path: "a.py", content: "redirect(request.args.get('n'))\nredirect(location=x)\n" }, { rules: [onArgument], project }).findings;
+    expect(findings.map((f) => f.flow?.at(-1)?.label)).toEqual(["reaches redirect()", "reaches redirect()"]);
+  });
+
   it("scanFiles scans Python files only and counts them", () => {
     const result = scanFiles(
       [{ path: "a.py", content: "danger()\n" }, { path: "Dockerfile", content: "CMD danger()\n" }],

@@ -27,6 +27,21 @@ describe("application facts", () => {
     expect(facts.devServerCommands.map((c) => `${c.file}:${c.line}`)).toEqual(["deploy/Dockerfile:4", "Procfile:1", "docker-compose.yml:3"]);
   });
 
+  it("does not take development launches for production ones", () => {
+    const app = { path: "app.py", content: "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n" };
+    const facts = collectProjectFacts([
+      app,
+      { path: "Dockerfile", content: "FROM python:3.12 AS dev\nCMD python app.py\nFROM python:3.12\nCMD gunicorn app:app\n" },
+      { path: "scripts/run_dev.sh", content: "python app.py\n" },
+      { path: "start.sh", content: "echo 'try: flask run'\nexec gunicorn app:app\n" },
+      { path: "docker-compose.override.yml", content: "services:\n  web:\n    command: python app.py\n" },
+    ]);
+    expect(facts.directlyRunInProduction.size).toBe(0);
+    expect(facts.devServerCommands).toEqual([]);
+    const unit = collectProjectFacts([app, { path: "deploy/app.service", content: "[Service]\nExecStart=/usr/bin/python3 app.py\n" }]);
+    expect([...unit.directlyRunInProduction]).toEqual(["app.py"]);
+  });
+
   it("reads the app-wide protections", () => {
     const facts = collectProjectFacts([
       { path: "ext.py", content: "from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect()\n" },

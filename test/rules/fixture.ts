@@ -9,6 +9,8 @@
 //   # fixture-path: app/config.py          the path the file is scanned under (default: the fixture's file name;
 //                                          non-Python fixtures need one, e.g. templates/page.html or Dockerfile)
 //   # fixture-file: Dockerfile: CMD ["python", "app.py"]   an extra line of another file, for application facts
+//   # expect-advisory: FLASK-HEADERS-001    the rule's project-level advisory fires for this fixture's application
+//                                          (without it, the advisory must stay silent)
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { collectProjectFacts } from "../../src/core/project.js";
@@ -25,6 +27,8 @@ export interface Fixture {
   expected: Map<string, Set<number>>;
   ok: Map<string, Set<number>>;
   todo: Map<string, Set<number>>;
+  /** Rules whose project-level advisory must fire for this fixture (and only these). */
+  advisories: Set<string>;
 }
 
 function add(map: Map<string, Set<number>>, ids: string, line: number): void {
@@ -39,7 +43,7 @@ export function readFixture(fileName: string): Fixture {
   const content = readFileSync(join(RULES_DIR, fileName), "utf8");
   const fixture: Fixture = {
     name: fileName, path: fileName, content, extraFiles: [],
-    expected: new Map(), ok: new Map(), todo: new Map(),
+    expected: new Map(), ok: new Map(), todo: new Map(), advisories: new Set(),
   };
   const extra = new Map<string, string[]>();
   content.split("\n").forEach((text, index) => {
@@ -51,6 +55,8 @@ export function readFixture(fileName: string): Fixture {
     const todo = /#\s*todo:\s*([A-Z0-9,\s-]+)/.exec(text);
     if (todo) add(fixture.todo, todo[1]!, line);
     const directive = text.replace(/^\{#/, "#").replace(/\s*#\}\s*$/, "");
+    const advisory = /^#\s*expect-advisory:\s*(FLASK-[A-Z]+-\d{3})/.exec(directive);
+    if (advisory) fixture.advisories.add(advisory[1]!);
     const path = /^#\s*fixture-path:\s*(\S+)/.exec(directive);
     if (path) fixture.path = path[1]!;
     const file = /^#\s*fixture-file:\s*([^:\s]+):\s?(.*)$/.exec(directive);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
-import { scanAnyFile } from "../../src/core/engine.js";
+import { projectAdvisories, scanAnyFile } from "../../src/core/engine.js";
 import { collectProjectFacts, emptyProjectFacts } from "../../src/core/project.js";
 import type { Rule } from "../../src/core/define-rule.js";
 import type { SourceFile } from "../../src/core/types.js";
@@ -46,6 +46,12 @@ describe.each(allRules.map((rule) => [rule.id, rule] as const))("%s", (id, rule)
     score.fp += reported.filter((l) => !expected.includes(l)).length;
     score.fn += expected.filter((l) => !reported.includes(l)).length;
     scores.set(id, score);
+    if (rule.advise) {
+      const advised = projectAdvisories({ rules: [rule], project: factsFor(fixture) }).map((a) => a.ruleId);
+      expect(advised, `advisory of ${fileName} (annotate with # expect-advisory: ${id} when it should fire)`).toEqual(
+        fixture.advisories.has(id) ? [id] : [],
+      );
+    }
     const todoFiring = reported.filter((l) => fixture.todo.get(id)?.has(l));
     expect(todoFiring, `todo lines now fire: promote them to expect`).toEqual([]);
     expect(reported).toEqual(expected);
