@@ -255,6 +255,7 @@ export function writeCorpus(dir: string, targetLines = 100_000, seed = 20261127)
   let lines = 0;
   let files = 0;
   mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "extensions.py"), `from flask_sqlalchemy import SQLAlchemy\nfrom flask_wtf.csrf import CSRFProtect\n\ndb = SQLAlchemy()\ncsrf = CSRFProtect()\n`);
   writeFileSync(join(dir, "config.py"), `import os\n\n\nclass Config:\n    SECRET_KEY = os.environ["SECRET_KEY"]\n    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///app.db")\n    MAX_CONTENT_LENGTH = 16 * 1024 * 1024\n`);
   while (lines < targetLines) {
     const noun = g.pick(NOUNS);
@@ -267,5 +268,5 @@ export function writeCorpus(dir: string, targetLines = 100_000, seed = 20261127)
     lines += body.split("\n").length;
     files++;
   }
-  return { files: files + 1, lines: lines + 7 };
+  return { files: files + 2, lines: lines + 12 };
 }

@@ -14,7 +14,8 @@ import { allRules } from "../../rules/index.js";
 import type { Rule } from "../core/define-rule.js";
 import { DEFAULT_MAX_BYTES, decodeSource, fileKindOf, tooLarge } from "../core/decode.js";
 import { changedLinesOf, parseUnifiedDiff, type ChangedLines } from "../core/diff.js";
-import { projectAdvisories, scanFiles } from "../core/engine.js";
+import { scanFiles } from "../core/engine.js";
+import { scanParallel } from "./parallel.js";
 import { filterToChanged } from "../core/filter.js";
 import { collectProjectFacts, FACT_FILE_PATTERNS, type ProjectFacts } from "../core/project.js";
 import { renderJson, renderText, toSarif } from "../core/render.js";
@@ -46,7 +47,6 @@ class UsageError extends Error {}
 
 /** Progress is shown on an interactive stderr only, and only when a scan is long enough to wonder about. */
 const PROGRESS_MIN_FILES = 300;
-const PROGRESS_BATCH = 50;
 
 /** Directories that hold no first-party code (or hold copies of it): never walked unless named explicitly. */
 const SKIPPED_DIRS = new Set([
@@ -150,12 +150,12 @@ function processIo(): CliIo {
 // ---------------------------------------------------------------------------------------------------------------
 // scan
 
-function runScan(paths: string[], opts: CommonOptions, io: CliIo, pkg: PackageInfo, available: Rule[]): number {
+async function runScan(paths: string[], opts: CommonOptions, io: CliIo, pkg: PackageInfo, available: Rule[]): Promise<number> {
   const rules = selectRules(available, opts, io.cwd);
   const walked = walkPaths(paths, io.cwd);
   const { sources, skipped } = readSources(walked.files);
   const project = collectProjectFacts(sources);
-  const result = scanWithProgress(sources, rules, project, io);
+  const result = await scanWithProgress(sources, rules, project, io);
   result.skipped = [...walked.skipped, ...skipped, ...result.skipped];
   return report(result, rules, opts, io, pkg, io.cwd);
 }
@@ -269,23 +269,19 @@ function readSource(rel: string, abs: string): { file: SourceFile } | { skipped:
   }
 }
 
-function scanWithProgress(sources: SourceFile[], rules: Rule[], project: ProjectFacts, io: CliIo): ScanResult {
-  if (!io.stderr.isTTY || sources.length <= PROGRESS_MIN_FILES) return scanFiles(sources, { rules, project });
-  const total: ScanResult = {
-    findings: [], skipped: [], parseErrors: [], ruleErrors: [], filesScanned: 0,
-    advisories: projectAdvisories({ rules, project }),
-  };
-  for (let start = 0; start < sources.length; start += PROGRESS_BATCH) {
-    const part = scanFiles(sources.slice(start, start + PROGRESS_BATCH), { rules, project });
-    total.findings.push(...part.findings);
-    total.skipped.push(...part.skipped);
-    total.parseErrors.push(...part.parseErrors);
-    total.ruleErrors.push(...part.ruleErrors);
-    total.filesScanned += part.filesScanned;
-    io.stderr.write(`\rscanned ${Math.min(start + PROGRESS_BATCH, sources.length)}/${sources.length} files`);
-  }
-  io.stderr.write("\r\u001b[K");
-  return total;
+/**
+ * Whole-tree scans use every core (worker threads, one parser each; small scans stay on this thread), with a
+ * progress line on stderr for large scans when it is a terminal.
+ */
+async function scanWithProgress(sources: SourceFile[], rules: Rule[], project: ProjectFacts, io: CliIo): Promise<ScanResult> {
+  const showProgress = Boolean(io.stderr.isTTY) && sources.length > PROGRESS_MIN_FILES;
+  const result = await scanParallel(sources, {
+    rules,
+    project,
+    onProgress: showProgress ? (done, total) => io.stderr.write(`\rscanned ${done}/${total} files`) : undefined,
+  });
+  if (showProgress) io.stderr.write("\r\u001b[K");
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
