@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIo } from "../../src/cli/main.js";
 import { defineRule, type Rule } from "../../src/core/define-rule.js";
+import { allRules } from "../../rules/index.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const bin = path.join(repoRoot, "bin", "flask-audit.js");
@@ -263,22 +264,46 @@ describe("flask-audit scan", { timeout: TIMEOUT }, () => {
     expect(unwritable.stderr).toContain('cannot write "no/such/dir/out.txt"');
   });
 
-  it("finds each annotated flaw of examples/vulnerable-app on its line", () => {
+  it("finds each annotated flaw of examples/vulnerable-app on its line, and every rule in it", () => {
+    // Markers: `# flask-audit example: RULE-ID` (`{# ... #}` in templates) at the end of the flawed line, or alone on
+    // the line above it where the file's syntax has no trailing comments (Dockerfile). Every file kind is read; the
+    // README only describes them.
+    const marker = /# flask-audit example: (FLASK-[A-Z]+-\d{3})\b/;
+    const markerOnly = /^\s*\{?#\s*flask-audit example: FLASK-[A-Z]+-\d{3}\s*(?:#\})?\s*$/;
     const expected: string[] = [];
-    for (const name of fs.readdirSync(exampleApp).filter((f) => f.endsWith(".py")).sort()) {
-      const text = fs.readFileSync(path.join(exampleApp, name), "utf8");
-      text.split("\n").forEach((line, i) => {
-        const match = /# flask-audit example: (FLASK-[A-Z]+-\d{3})/.exec(line);
-        if (match) expected.push(`${name}:${i + 1} ${match[1]}`);
+    const files = (fs.readdirSync(exampleApp, { recursive: true }) as string[])
+      .map((name) => name.split(path.sep).join("/"))
+      .filter((name) => name !== "README.md" && fs.statSync(path.join(exampleApp, name)).isFile())
+      .sort();
+    for (const name of files) {
+      const lines = fs.readFileSync(path.join(exampleApp, name), "utf8").split("\n");
+      lines.forEach((line, i) => {
+        const match = marker.exec(line);
+        if (match) expected.push(`${name}:${markerOnly.test(line) ? i + 2 : i + 1} ${match[1]}`);
       });
     }
-    expect(expected).toHaveLength(5);
+    const markedFiles = new Set(expected.map((e) => e.split(":")[0]));
+    for (const kind of ["app.py", "templates/product.html", "Dockerfile", "requirements.txt"]) expect(markedFiles).toContain(kind);
+
     const run = cli(["scan", ".", "--format", "json"], exampleApp);
-    const found = json(run).findings.map((f: { file: string; span: { startLine: number }; ruleId: string }) =>
+    expect(run.code).toBe(1);
+    const report = json(run);
+    expect(report.parseErrors).toEqual([]);
+    expect(report.ruleErrors).toEqual([]);
+    const found: string[] = report.findings.map((f: { file: string; span: { startLine: number }; ruleId: string }) =>
       `${f.file}:${f.span.startLine} ${f.ruleId}`,
     );
     for (const e of expected) expect(found).toContain(e);
-    expect(run.code).toBe(1);
+    // and nothing else: the safe code next to each flaw stays silent
+    expect([...found].sort()).toEqual([...expected].sort());
+
+    // every rule shows up, inline or (for protections absent from the whole app) as a project-level advisory
+    const shown = new Set([
+      ...report.findings.map((f: { ruleId: string }) => f.ruleId),
+      ...report.advisories.map((a: { ruleId: string }) => a.ruleId),
+    ]);
+    expect(allRules.map((r) => r.id).filter((id) => !shown.has(id))).toEqual([]);
+    expect(report.advisories.map((a: { ruleId: string }) => a.ruleId).sort()).toEqual(["FLASK-HEADERS-001", "FLASK-HOST-001", "FLASK-LIMITS-001"]);
   });
 });
 
