@@ -17,6 +17,22 @@ interface MirrorTree {
   lineStarts: number[];
 }
 
+/**
+ * Node types of tree-sitter-python 0.25 that have fields (from its node-types.json; a test keeps the list true).
+ * Asking the cursor for a field name is a native call: children of other types are never asked.
+ */
+export const TYPES_WITH_FIELDS = new Set([
+  "aliased_import", "as_pattern", "assignment", "attribute", "augmented_assignment", "binary_operator", "block",
+  "boolean_operator", "call", "case_clause", "class_definition", "comparison_operator", "decorated_definition",
+  "default_parameter", "dict_pattern", "dictionary_comprehension", "elif_clause", "else_clause", "except_clause",
+  "exec_statement", "for_in_clause", "for_statement", "format_expression", "function_definition",
+  "future_import_statement", "generator_expression", "if_statement", "import_from_statement", "import_statement",
+  "interpolation", "keyword_argument", "lambda", "list_comprehension", "match_statement", "named_expression",
+  "not_operator", "pair", "print_statement", "raise_statement", "set_comprehension", "subscript", "try_statement",
+  "type_alias_statement", "typed_default_parameter", "typed_parameter", "unary_operator", "while_statement",
+  "with_item", "with_statement",
+]);
+
 function pointAt(tree: MirrorTree, index: number): Point {
   const starts = tree.lineStarts;
   let lo = 0;
@@ -154,10 +170,11 @@ export class MirrorNode {
   toString(): string {
     const parts: string[] = [];
     const visit = (node: MirrorNode, field: string | null) => {
-      if (!node.isNamed) return;
-      parts.push(`${field ? `${field}: ` : ""}(${node.isMissing ? `MISSING ${node.type}` : node.type}`);
+      if (!node.isNamed && !node.isMissing) return;
+      const name = node.isNamed ? node.type : JSON.stringify(node.type);
+      parts.push(`${field ? `${field}: ` : ""}(${node.isMissing ? `MISSING ${name}` : name}`);
       for (const c of node.children) {
-        if (!c.isNamed) continue;
+        if (!c.isNamed && !c.isMissing) continue;
         parts.push(" ");
         visit(c, c.fieldName);
       }
@@ -220,7 +237,7 @@ export function mirrorTree(tree: Tree, source: string): SyntaxNode {
   for (;;) {
     if (cursor.gotoFirstChild()) {
       const node = current();
-      node.fieldName = fieldOf();
+      if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
       node.parent = parent;
       node.index = 0;
       parent.children.push(node);
@@ -230,8 +247,8 @@ export function mirrorTree(tree: Tree, source: string): SyntaxNode {
     for (;;) {
       if (cursor.gotoNextSibling()) {
         const node = current();
-        node.fieldName = fieldOf();
         const owner = parent.parent!;
+        if (TYPES_WITH_FIELDS.has(owner.type)) node.fieldName = fieldOf();
         node.parent = owner;
         node.index = owner.children.length;
         owner.children.push(node);
