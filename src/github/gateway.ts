@@ -70,7 +70,9 @@ export interface CheckRunStart {
   summary: string;
 }
 
-export interface CheckRunResult extends PlannedCheckRun {
+export interface CheckRunResult extends Omit<PlannedCheckRun, "conclusion"> {
+  /** The planner's conclusions, plus `cancelled` for a scan a restart interrupted (GitHub offers Re-run on it). */
+  conclusion: PlannedCheckRun["conclusion"] | "cancelled";
   /** Where "Details" leads (e.g. the config file to fix for action_required). */
   detailsUrl?: string;
 }
@@ -119,6 +121,16 @@ export function isForbidden(error: unknown): boolean {
   if (statusOf(error) === 403) return true;
   if (typeof error !== "object" || error === null || !("errors" in error) || !Array.isArray(error.errors)) return false;
   return error.errors.some((e: unknown) => typeof e === "object" && e !== null && "type" in e && e.type === "FORBIDDEN");
+}
+
+/**
+ * Worth another attempt later: GitHub or the network failed (5xx; Octokit reports a failed fetch as 500), or a rate
+ * limit outlasted Octokit's own retries (429, or 403 "rate limit"). A 4xx is an answer, not a hiccup.
+ */
+export function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === undefined) return false;
+  return status >= 500 || status === 429 || (status === 403 && /rate limit/i.test(errorMessage(error)));
 }
 
 export function errorMessage(error: unknown): string {

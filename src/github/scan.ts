@@ -1,7 +1,8 @@
 // One scan of one pull-request head: check run in progress -> config -> gather -> planReview -> (head still
 // current?) -> one review -> resolve fixed threads -> complete the check run. The decisions are the planner's; this
-// file only sequences I/O and keeps promises: the check run never stays in_progress, and no finding is lost when
-// GitHub refuses an inline comment (it becomes an annotation).
+// file only sequences I/O and keeps promises: the check run never stays in_progress (unless the caller takes it over
+// for another attempt, see ScanDeps.willRetry), and no finding is lost when GitHub refuses an inline comment (it
+// becomes an annotation). Every step is safe to repeat: a retried scan finds its earlier comments by their marker.
 import { parseConfig, type ConfigResult } from "../core/config.js";
 import type { Rule } from "../core/define-rule.js";
 import { renderAnnotation } from "../core/comment.js";
@@ -11,6 +12,7 @@ import type { CheckAnnotation, PlannedCheckRun, PlannedComment, ReviewPlan } fro
 import type { Finding } from "../core/types.js";
 import { clampText, errorMessage, isForbidden, statusOf, type CheckRunResult, type GitHubGateway } from "./gateway.js";
 import { DEFAULT_LIMITS, gatherReviewInput, type ScanLimits } from "./gather.js";
+import { redactSecrets, type Redact } from "./secrets.js";
 
 export interface ScanJob {
   owner: string;
@@ -24,6 +26,8 @@ export interface ScanJob {
   deliveryId: string;
   /** The config file on the default branch, linked from an action_required check run. */
   configUrl?: string;
+  /** The check run an earlier attempt created: completed by this one instead of creating another. */
+  checkRunId?: number;
 }
 
 export type ScanOutcome =
@@ -43,6 +47,15 @@ export interface ScanDeps {
   rules: Rule[];
   log: ScanLog;
   limits?: ScanLimits;
+  /** The check run now exists: the caller records its id, so that another attempt completes this one. */
+  onCheckRun?: (checkRunId: number) => Promise<void>;
+  /**
+   * True when another attempt will take this error over (a transient GitHub failure with attempts left, or the
+   * process stopping): the check run stays in progress and the error is rethrown. Default: never.
+   */
+  willRetry?: (error: unknown) => boolean;
+  /** Removes the App's secrets from texts posted on GitHub (default: by shape). */
+  redact?: Redact;
 }
 
 export function scanKey(job: Pick<ScanJob, "owner" | "repo" | "pullNumber" | "headSha">): string {
@@ -55,9 +68,10 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
   const ruleIds = deps.rules.map((r) => r.id);
   let checkRunId: number | undefined;
   try {
-    // A draft is skipped quietly (no check run at all) unless the config asks for drafts: read it first.
+    // A draft is skipped quietly (no check run at all) unless the config asks for drafts: read it first. (A retry
+    // that already has a check run passed this test on its first attempt.)
     let config: ConfigResult | undefined;
-    if (job.draft) {
+    if (job.draft && job.checkRunId === undefined) {
       config = await loadConfig(gh, ruleIds);
       if (config.ok && !config.config.scan_drafts) {
         log.info(where, "draft pull request: not scanned (scan_drafts is off)");
@@ -65,12 +79,16 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
       }
     }
 
-    checkRunId = await gh.createCheckRun({
-      headSha: job.headSha,
-      externalId: String(job.pullNumber),
-      title: "Scanning the changed lines",
-      summary: `flask-audit is reviewing the lines pull request #${job.pullNumber} changes at ${job.headSha.slice(0, 7)} (${job.trigger}).`,
-    });
+    checkRunId = job.checkRunId;
+    if (checkRunId === undefined) {
+      checkRunId = await gh.createCheckRun({
+        headSha: job.headSha,
+        externalId: String(job.pullNumber),
+        title: "Scanning the changed lines",
+        summary: `flask-audit is reviewing the lines pull request #${job.pullNumber} changes at ${job.headSha.slice(0, 7)} (${job.trigger}).`,
+      });
+      await deps.onCheckRun?.(checkRunId);
+    }
 
     config ??= await loadConfig(gh, ruleIds);
     if (!config.ok) {
@@ -105,15 +123,19 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
       resolved,
     };
   } catch (error) {
+    if (deps.willRetry?.(error)) {
+      log.warn({ ...where, checkRunId, err: error }, "scan stopped; it will be attempted again (the check run stays in progress)");
+      throw error;
+    }
     log.error({ ...where, err: error }, "scan failed");
     if (checkRunId !== undefined) {
       try {
-        await gh.completeCheckRun(checkRunId, failedCheckRun(error, job));
+        await gh.completeCheckRun(checkRunId, failedCheckRun(error, job, deps.redact ?? redactSecrets));
       } catch (completeError) {
         log.error({ ...where, err: completeError }, "could not complete the check run after a failure");
       }
     }
-    return { status: "failed", error: errorMessage(error) };
+    return { status: "failed", error: (deps.redact ?? redactSecrets)(errorMessage(error)) };
   }
 }
 
@@ -275,9 +297,10 @@ function supersededCheckRun(scannedSha: string, currentHead: string): CheckRunRe
   };
 }
 
-function failedCheckRun(error: unknown, job: ScanJob): CheckRunResult {
+function failedCheckRun(error: unknown, job: ScanJob, redact: Redact): CheckRunResult {
   const status = statusOf(error);
-  const what = status !== undefined ? `GitHub answered HTTP ${status}: ${errorMessage(error)}` : errorMessage(error);
+  // The summary is public to everyone who can read the pull request: never an installation token or key in it.
+  const what = redact(status !== undefined ? `GitHub answered HTTP ${status}: ${errorMessage(error)}` : errorMessage(error));
   return {
     conclusion: "failure",
     title: "flask-audit could not finish the scan",

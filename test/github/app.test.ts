@@ -7,10 +7,13 @@ import { allRules } from "../../rules/index.js";
 import { parseMarker } from "../../src/core/comment.js";
 import { parseConfig } from "../../src/core/config.js";
 import { HELP_TEXT } from "../../src/github/commands.js";
+import { InProcessScanQueue } from "../../src/github/queue.js";
+import { InMemoryRescanLimiter } from "../../src/github/rescan-limit.js";
 import { buildPullModel, type Snapshot } from "../../src/github/fake/pull-model.js";
 import {
   CONFIG_PATH,
   GitHubMock,
+  ORG_CONFIG_PATH,
   HEAD_SHA,
   OWNER,
   REPO,
@@ -412,6 +415,84 @@ describe("errors", () => {
   });
 });
 
+describe("retries", () => {
+  it("retries a scan after a transient 500 with backoff, completing the check run the first attempt created", async () => {
+    app = await createTestApp({ retry: { attempts: 2, backoffMs: 1 } });
+    const model = buildPullModel(BASE, HEAD);
+    github
+      .token()
+      .checkRunCreate()
+      .noConfig()
+      .files(7, model)
+      .on("GET", `${REPO_PATH}/git/trees/${HEAD_SHA}?recursive=1`, () => [502, { message: "Bad Gateway" }]);
+    // The second attempt: everything again except the check run.
+    github.noConfig().files(7, model).tree(HEAD_SHA, model).blobs(model, ["shop/views.py", ...FACT_PATHS]).reviewComments(7).pull(7, HEAD_SHA).review(7).checkRunUpdate();
+
+    await app.deliver("pull_request", payload("pull_request.opened"));
+
+    expectAllDone();
+    expect(github.bodies("POST", CHECK_RUNS)).toHaveLength(1);
+    expect(github.bodies("POST", reviewsOf(7))).toHaveLength(1);
+    expect(github.bodies("PATCH", CHECK_RUN)).toEqual([expect.objectContaining({ status: "completed", conclusion: "failure" })]);
+  });
+
+  it("does not retry an answer (a 404 is not transient): the check run fails at once", async () => {
+    app = await createTestApp({ retry: { attempts: 3, backoffMs: 1 } });
+    const model = buildPullModel(BASE, HEAD);
+    github
+      .token()
+      .checkRunCreate()
+      .noConfig()
+      .files(7, model)
+      .on("GET", `${REPO_PATH}/git/trees/${HEAD_SHA}?recursive=1`, () => [404, { message: "Not Found" }])
+      .checkRunUpdate();
+
+    await app.deliver("pull_request", payload("pull_request.opened"));
+
+    expectAllDone();
+    expect(github.bodies("PATCH", CHECK_RUN)[0]).toMatchObject({ conclusion: "failure" });
+  });
+});
+
+describe("stopping (in-process queue)", () => {
+  it("past the grace period, a running scan stops at its next GitHub call and a waiting one never starts: both check runs end cancelled, with Re-run", async () => {
+    app = await createTestApp({ queue: new InProcessScanQueue({ concurrency: 1, retry: { attempts: 1, backoffMs: 1 } }) });
+    const gate: { release?: () => void; reached?: () => void } = {};
+    const released = new Promise<void>((resolve) => (gate.release = resolve));
+    const reached = new Promise<void>((resolve) => (gate.reached = resolve));
+    github.token().checkRunCreate(4242);
+    // The running scan is inside this call when the grace period ends; the call finishes, the next one is refused.
+    github.scope.get(CONFIG_PATH).reply(async () => {
+      gate.reached!();
+      await released;
+      return [404, { message: "Not Found" }];
+    });
+    github.on("GET", ORG_CONFIG_PATH, () => [404, { message: "Not Found" }]).checkRunUpdate(4242);
+    // The waiting one (PR #8) only gets a check run that says what happened.
+    github.checkRunCreate(4243).checkRunUpdate(4243);
+    const other = payload("pull_request.opened");
+    other.number = 8;
+    other.pull_request.number = 8;
+
+    await app.probot.receive({ id: "d-7", name: "pull_request", payload: payload("pull_request.opened") });
+    await app.probot.receive({ id: "d-8", name: "pull_request", payload: other });
+    await reached;
+    const drained = app.queue.drain(10, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // past the grace period: both interrupted
+    gate.release!();
+    expect(await drained).toBe(true);
+
+    expectAllDone();
+    expect(github.calls().filter((c) => c.includes("/pulls/") || c.includes("/git/"))).toEqual([]); // nothing after the interruption
+    for (const id of [4242, 4243]) {
+      expect(github.bodies("PATCH", `${REPO_PATH}/check-runs/${id}`)).toEqual([
+        expect.objectContaining({ status: "completed", conclusion: "cancelled", output: expect.objectContaining({ title: "Interrupted by a restart" }) }),
+      ]);
+    }
+    expect(github.bodies("POST", CHECK_RUNS).map((b) => b.head_sha)).toEqual([HEAD_SHA, HEAD_SHA]);
+  });
+});
+
 describe("/flask-audit commands", () => {
   const comment = (fields: { body?: string; association?: string; bot?: boolean } = {}) => {
     const event = payload("issue_comment.created");
@@ -484,6 +565,43 @@ describe("/flask-audit commands", () => {
     expectAllDone();
     expect(github.bodies("POST", REACTIONS).map((b) => b.content)).toEqual(["eyes", "confused"]);
     expect(github.bodies("PATCH", CHECK_RUN)[0].conclusion).toBe("failure");
+  });
+
+  it("runs at most one rescan per pull request per interval: later commands get 😕 and one reply saying when", async () => {
+    app = await createTestApp({ rescanLimiter: new InMemoryRescanLimiter(60_000) });
+    const model = buildPullModel(BASE, HEAD);
+    github
+      .token()
+      .on("GET", PERMISSION, () => [200, { permission: "write" }], 4)
+      .on("POST", REACTIONS, (body) => [201, { id: 1, content: body.content }], 2)
+      .pull(7, HEAD_SHA)
+      .checkRunCreate()
+      .noConfig()
+      .files(7, model)
+      .tree(HEAD_SHA, model)
+      .blobs(model, ["shop/views.py", ...FACT_PATHS])
+      .reviewComments(7)
+      .pull(7, HEAD_SHA)
+      .review(7)
+      .checkRunUpdate();
+    const storm = [1876543211, 1876543212, 1876543213].map((id) => `${REPO_PATH}/issues/comments/${id}/reactions`);
+    for (const path of storm) github.on("POST", path, (body) => [201, { id: 2, content: body.content }]);
+    github.on("POST", `${REPO_PATH}/issues/7/comments`, (body) => [201, { id: 3, body: body.body }]);
+
+    await app.deliver("issue_comment", comment());
+    for (const [i, id] of [1876543211, 1876543212, 1876543213].entries()) {
+      const event = comment();
+      event.comment.id = id;
+      await app.deliver("issue_comment", event, `storm-${i}`);
+    }
+
+    expectAllDone();
+    expect(github.bodies("POST", CHECK_RUNS)).toHaveLength(1); // one scan
+    expect(github.bodies("POST", REACTIONS).map((b) => b.content)).toEqual(["eyes", "rocket"]);
+    expect(storm.map((path) => github.bodies("POST", path)[0].content)).toEqual(["confused", "confused", "confused"]);
+    const replies = github.bodies("POST", `${REPO_PATH}/issues/7/comments`);
+    expect(replies).toHaveLength(1); // once per interval, not once per command
+    expect(replies[0].body).toMatch(/at most one rescan per pull request every 60 s/);
   });
 
   it("answers /flask-audit help with the commands, and never answers a bot", async () => {

@@ -1,13 +1,14 @@
 // Test support for the GitHub layer: a Probot instance running the real app with a generated key, webhook payloads
 // from test/fixtures/webhooks, and a recorder of the GitHub API calls (nock; no real network).
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { createFlaskAuditApp } from "../../src/github/app.js";
 import { blobResponse, type PullModel } from "../../src/github/fake/pull-model.js";
 import type { ScanLimits } from "../../src/github/gather.js";
-import { InProcessScanQueue } from "../../src/github/queue.js";
+import { InProcessScanQueue, type RetryPolicy, type ScanQueue } from "../../src/github/queue.js";
+import type { RescanLimiter } from "../../src/github/rescan-limit.js";
 
 export const API = "https://api.github.com";
 export const APP_ID = 123456;
@@ -43,23 +44,42 @@ export function payload<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), "utf8")) as T;
 }
 
-export interface TestApp {
+export interface TestApp<Q extends ScanQueue = InProcessScanQueue> {
   probot: Probot;
-  queue: InProcessScanQueue;
+  queue: Q;
   /** Deliver a webhook through probot.receive (as the webhook middleware does after verifying it), then wait for the queue. */
   deliver(name: string, body: unknown, id?: string): Promise<void>;
 }
 
-export async function createTestApp(limits?: ScanLimits): Promise<TestApp> {
-  const queue = new InProcessScanQueue();
-  const probot = new Probot({
+export interface TestAppOptions<Q extends ScanQueue> {
+  limits?: ScanLimits;
+  /** Default: one attempt, so that each test lists exactly the calls of one attempt. */
+  retry?: RetryPolicy;
+  rescanLimiter?: RescanLimiter;
+  /** Default: an in-process queue with `retry`. */
+  queue?: Q;
+}
+
+export function createTestProbot(): Probot {
+  return new Probot({
     appId: APP_ID,
     privateKey: PRIVATE_KEY,
     secret: "test-secret",
     Octokit: TestOctokit,
     logLevel: (process.env.TEST_LOG_LEVEL as "info" | undefined) ?? "fatal",
   });
-  await probot.load(createFlaskAuditApp({ queue, ...(limits ? { limits } : {}) }));
+}
+
+export async function createTestApp<Q extends ScanQueue = InProcessScanQueue>(options: TestAppOptions<Q> = {}): Promise<TestApp<Q>> {
+  const queue = options.queue ?? (new InProcessScanQueue({ retry: options.retry ?? { attempts: 1, backoffMs: 1 } }) as ScanQueue as Q);
+  const probot = createTestProbot();
+  await probot.load(
+    createFlaskAuditApp({
+      queue,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.rescanLimiter ? { rescanLimiter: options.rescanLimiter } : {}),
+    }),
+  );
   return {
     probot,
     queue,
@@ -68,6 +88,21 @@ export async function createTestApp(limits?: ScanLimits): Promise<TestApp> {
       await queue.onIdle();
     },
   };
+}
+
+/** POST a webhook to a running server over HTTP, signed with `secret` as GitHub signs it (X-Hub-Signature-256). */
+export async function sendWebhook(baseUrl: string, secret: string, name: string, body: unknown, id: string = randomUUID()): Promise<Response> {
+  const text = JSON.stringify(body);
+  return fetch(`${baseUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": name,
+      "x-github-delivery": id,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(text).digest("hex")}`,
+    },
+    body: text,
+  });
 }
 
 export interface RecordedRequest {

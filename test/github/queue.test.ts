@@ -1,7 +1,9 @@
-// The in-process scan queue and the blob-fetch limiter.
-import { describe, expect, it } from "vitest";
+// The in-process work queue (with a scripted runner) and the blob-fetch limiter.
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLimiter, mapLimited } from "../../src/github/limit.js";
-import { InProcessScanQueue, type Settled } from "../../src/github/queue.js";
+import { backoffDelay, InProcessScanQueue } from "../../src/github/queue.js";
+import { Interrupted, type ScanWork, type WorkResult } from "../../src/github/work.js";
+import { ScriptedRunner, scanWork } from "./runner.js";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -11,85 +13,131 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
+const transient = () => Object.assign(new Error("Bad Gateway"), { status: 502 });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("InProcessScanQueue", () => {
-  it("runs one task per key: a duplicate while queued or running joins it, and its listener gets the same result", async () => {
+  it("runs one item per key: a duplicate while queued or running joins it, and its follower is told the same result", async () => {
     const queue = new InProcessScanQueue();
-    const gate = deferred<string>();
-    let runs = 0;
-    const seen: Settled<string>[] = [];
-    const task = () => {
-      runs++;
-      return gate.promise;
-    };
-    expect(queue.enqueue("o/r#1@abc", task, (r) => void seen.push(r))).toBe("queued");
+    const gate = deferred<WorkResult>();
+    const runner = new ScriptedRunner((work) => (work.kind === "scan" && work.headSha === "abc" ? gate.promise : Promise.resolve({ status: "done" })));
+    await queue.start(runner);
+    expect(await queue.enqueue(scanWork(1), { commentId: 10 })).toBe("queued");
     await tick(); // running now
-    expect(queue.enqueue("o/r#1@abc", task, (r) => void seen.push(r))).toBe("collapsed");
-    expect(queue.enqueue("o/r#1@def", async () => "other")).toBe("queued");
-    gate.resolve("done");
+    expect(await queue.enqueue(scanWork(1), { commentId: 11 })).toBe("collapsed");
+    expect(await queue.enqueue(scanWork(1, "def"))).toBe("queued");
+    gate.resolve({ status: "skipped-draft" });
     await queue.onIdle();
-    expect(runs).toBe(1);
-    expect(seen).toEqual([
-      { ok: true, value: "done" },
-      { ok: true, value: "done" },
-    ]);
-    // finished keys run again
-    expect(queue.enqueue("o/r#1@abc", async () => "again")).toBe("queued");
+    expect(runner.attempts.filter((a) => a.work.kind === "scan" && a.work.headSha === "abc")).toHaveLength(1);
+    expect(runner.told).toEqual([{ work: scanWork(1), result: { ok: true, value: { status: "skipped-draft" } }, followers: [{ commentId: 10 }, { commentId: 11 }] }]);
+    // A finished key runs again.
+    expect(await queue.enqueue(scanWork(1))).toBe("queued");
     await queue.onIdle();
+    expect(runner.attempts).toHaveLength(3);
   });
 
-  it("never runs more than `concurrency` tasks at once, and onIdle waits for tasks enqueued by tasks", async () => {
+  it("holds items until started, never runs more than `concurrency` at once, and onIdle waits for items enqueued by items", async () => {
     const queue = new InProcessScanQueue({ concurrency: 2 });
     let running = 0;
     let max = 0;
-    const order: string[] = [];
-    const task = (name: string) => async () => {
+    const runner = new ScriptedRunner(async (work) => {
       running++;
       max = Math.max(max, running);
       await tick();
       running--;
-      order.push(name);
-      if (name === "a") queue.enqueue("nested", async () => void order.push("nested"));
-    };
-    for (const name of ["a", "b", "c", "d"]) queue.enqueue(name, task(name));
-    expect(queue.stats()).toEqual({ queued: 2, running: 2 });
+      if (work.kind === "scan" && work.pullNumber === 1) await queue.enqueue(scanWork(99));
+      return { status: "done" };
+    });
+    for (const n of [1, 2, 3, 4]) await queue.enqueue(scanWork(n));
+    expect(await queue.stats()).toEqual({ queued: 4, running: 0 });
+    await queue.start(runner);
+    expect(await queue.stats()).toEqual({ queued: 2, running: 2 });
     await queue.onIdle();
     expect(max).toBe(2);
-    expect(order).toContain("nested");
-    expect(order).toHaveLength(5);
+    expect(runner.attempts.map((a) => (a.work as ScanWork).pullNumber).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 99]);
   });
 
-  it("reports a task's escaped error and keeps going", async () => {
+  it("retries a throwing item with exponential backoff; the last attempt is marked final and its error reported", async () => {
+    vi.useFakeTimers();
     const errors: string[] = [];
-    const queue = new InProcessScanQueue({ onError: (e, key) => errors.push(`${key}: ${(e as Error).message}`) });
-    const results: Settled<unknown>[] = [];
-    queue.enqueue("k", async () => {
-      throw new Error("boom");
-    }, (r) => void results.push(r));
-    queue.enqueue("k2", async () => 1);
+    const queue = new InProcessScanQueue({ retry: { attempts: 3, backoffMs: 100 }, onError: (e, key) => errors.push(`${key}: ${(e as Error).message}`) });
+    const runner = new ScriptedRunner(async () => {
+      throw transient();
+    });
+    await queue.start(runner);
+    await queue.enqueue(scanWork(1), { commentId: 5 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runner.attempts).toHaveLength(1);
+    expect(await queue.stats()).toEqual({ queued: 1, running: 0 }); // waiting for its backoff
+    await vi.advanceTimersByTimeAsync(99);
+    expect(runner.attempts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // 100 ms after the first failure
+    expect(runner.attempts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(runner.attempts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1); // 200 ms after the second
+    expect(runner.attempts.map((a) => [a.attempt.number, a.attempt.final])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
     await queue.onIdle();
-    expect(errors).toEqual(["k: boom"]);
-    expect(results[0]!.ok).toBe(false);
+    expect(errors).toEqual(["o/r#1@abc: Bad Gateway"]);
+    expect(runner.told[0]!.result.ok).toBe(false);
+    expect([1, 2, 3].map((n) => backoffDelay({ attempts: 4, backoffMs: 5_000 }, n))).toEqual([5_000, 10_000, 20_000]);
+  });
+
+  it("keeps the check run an attempt created in the item, so that the retry completes it", async () => {
+    const queue = new InProcessScanQueue({ retry: { attempts: 2, backoffMs: 1 } });
+    const runner = new ScriptedRunner(async (_work, attempt) => {
+      if (attempt.number === 1) {
+        await attempt.checkRunCreated(4242);
+        throw transient();
+      }
+      return { status: "done" };
+    });
+    await queue.start(runner);
+    await queue.enqueue(scanWork(1));
+    await queue.onIdle();
+    expect(runner.attempts.map((a) => (a.work as ScanWork).checkRunId)).toEqual([undefined, 4242]);
   });
 
   it("drain() refuses new work and waits for accepted work", async () => {
     const queue = new InProcessScanQueue();
-    const gate = deferred();
-    let finished = false;
-    queue.enqueue("k", async () => {
-      await gate.promise;
-      finished = true;
-    });
+    const gate = deferred<WorkResult>();
+    await queue.start(new ScriptedRunner(() => gate.promise));
+    await queue.enqueue(scanWork(1));
     const drained = queue.drain(5_000);
-    expect(queue.enqueue("late", async () => {})).toBe("closed");
-    gate.resolve();
+    expect(await queue.enqueue(scanWork(2))).toBe("closed");
+    gate.resolve({ status: "done" });
     expect(await drained).toBe(true);
-    expect(finished).toBe(true);
   });
 
-  it("drain() gives up after its timeout", async () => {
+  it("drain() past its grace period interrupts what runs and runs what waits with an aborted signal (no hand-back in process)", async () => {
+    const queue = new InProcessScanQueue({ concurrency: 1 });
+    const runner = new ScriptedRunner(async (_work, attempt) => {
+      if (attempt.signal.aborted) return { status: "interrupted" };
+      await new Promise((resolve) => attempt.signal.addEventListener("abort", resolve));
+      throw new Interrupted(attempt.signal.reason);
+    });
+    await queue.start(runner);
+    await queue.enqueue(scanWork(1));
+    await queue.enqueue(scanWork(2));
+    expect(await queue.drain(20, 1_000)).toBe(true);
+    expect(runner.attempts.map((a) => [(a.work as ScanWork).pullNumber, a.attempt.canHandBack, a.attempt.final])).toEqual([
+      [1, false, false],
+      [2, false, true],
+    ]);
+  });
+
+  it("drain() gives up after its timeouts", async () => {
     const queue = new InProcessScanQueue();
-    queue.enqueue("stuck", () => new Promise(() => {}));
-    expect(await queue.drain(20)).toBe(false);
+    await queue.start(new ScriptedRunner(() => new Promise(() => {})));
+    await queue.enqueue(scanWork(1));
+    expect(await queue.drain(10, 10)).toBe(false);
   });
 });
 
