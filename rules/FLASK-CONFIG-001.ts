@@ -11,9 +11,11 @@ import { defineRule, type FixInput, type RuleContext, type TextRuleContext } fro
 import type { Confidence } from "../src/core/types.js";
 import { secretLiteralRanges, type Range } from "../src/core/redact.js";
 import {
-  callArguments, calleeMethod, classBases, className, enclosingClass, enclosingFunction, inMainGuard,
-  isTruthyLiteral, stringValue, unwrap,
+  bindsModule, callArguments, calleeMethod, classBases, className, constantValue, enclosingClass, enclosingFunction,
+  isAppObject, isTruthyLiteral, lastSegment, scopeAssignments, stringValue, unwrap, visibleScopes,
 } from "../src/core/python.js";
+import { DEV_PATH, forEachProductionLine, isDevClassName, isLocalDeploymentFile, reachOf } from "../src/core/run-context.js";
+import { isPydanticSettings } from "../src/core/settings.js";
 
 /** Flask config keys that sign or derive signing material (sessions, CSRF tokens, JWTs, Flask-Security tokens). */
 const KEY_NAMES = new Set(["SECRET_KEY", "SECRET_KEY_FALLBACKS", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"]);
@@ -28,91 +30,11 @@ const CONSEQUENCE: Record<string, string> = {
   SECURITY_PASSWORD_SALT: "anyone who has the code (and SECRET_KEY) can forge reset and confirmation tokens",
 };
 
-const APP_NAME = /(?:^|[._])(?:\w*app|application)$/i;
-const APP_FACTORY = /^(?:Flask|Quart|\w*create_app|make_app|build_app|get_app)$/;
-/** Config classes meant for development or tests, by the words of their name: DevConfig, LocalConfig, UnitTestConfig. */
-const DEV_WORDS = new Set(["dev", "develop", "development", "local", "test", "tests", "testing", "debug"]);
-
-function isDevClassName(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase().split("_");
-  return words.some((word) => DEV_WORDS.has(word));
-}
-const DEV_FUNCTION = /(?:^|_)(?:dev|develop|development|local|tests?|testing)(?:_|$)/i;
-/** Development and test modules: config/development.py, settings_dev.py, local_settings.py. */
-const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
 /** Templates that document the settings (config.example.py, settings_sample.py) and documentation snippets. */
 const TEMPLATE_PATH = /[._-](?:example|sample|template|dist)\.py$|(?:^|\/)docs?\//i;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where does a statement run?
-
-type ConditionKind = "dev" | "prod" | null;
-
-function conditionKind(condition: SyntaxNode | null): ConditionKind {
-  if (!condition) return null;
-  const text = condition.text;
-  const negated = /^\s*not\b|!=|\bis not\b|\bnot in\b/.test(text);
-  if (/develop|\bdev\b|_dev\b|\bdev_|debug|testing|\btests?\b|\blocal/i.test(text)) return negated ? "prod" : "dev";
-  if (/prod|\blive\b/i.test(text)) return negated ? "dev" : "prod";
-  return null;
-}
-
-function branchKind(ifStatement: SyntaxNode, node: SyntaxNode): ConditionKind {
-  const within = (n: SyntaxNode | null) => !!n && n.startIndex <= node.startIndex && node.endIndex <= n.endIndex;
-  if (within(ifStatement.childForFieldName("consequence"))) return conditionKind(ifStatement.childForFieldName("condition"));
-  let last = ifStatement.childForFieldName("condition");
-  for (const clause of ifStatement.childrenForFieldName("alternative")) {
-    if (clause.type === "elif_clause") {
-      if (within(clause.childForFieldName("consequence"))) return conditionKind(clause.childForFieldName("condition"));
-      last = clause.childForFieldName("condition");
-    } else if (within(clause)) {
-      const kind = conditionKind(last);
-      return kind === "dev" ? "prod" : kind === "prod" ? "dev" : null;
-    }
-  }
-  return null;
-}
-
-/** `if __name__ == "__main__":` itself (python.ts's inMainGuard answers for any enclosing guard). */
-function isMainGuardIf(ifStatement: SyntaxNode): boolean {
-  const condition = ifStatement.childForFieldName("condition");
-  if (!condition) return false;
-  const c = unwrap(condition);
-  if (c.type !== "comparison_operator" || c.namedChildCount !== 2 || !c.children.some((t) => t.type === "==")) return false;
-  const [left, right] = c.namedChildren as [SyntaxNode, SyntaxNode];
-  return (left.text === "__name__" && stringValue(right) === "__main__") || (right.text === "__name__" && stringValue(left) === "__main__");
-}
-
-function hasTestingFlag(cls: SyntaxNode): boolean {
-  const body = cls.childForFieldName("body");
-  return !!body && body.namedChildren.some((s) => {
-    const assignment = s.type === "expression_statement" ? s.firstNamedChild : null;
-    return assignment?.type === "assignment" && assignment.childForFieldName("left")?.text === "TESTING" && isTruthyLiteral(assignment.childForFieldName("right"));
-  });
-}
-
-/** Does the function return a value (an app factory or helper, which production calls too)? */
-function returnsValue(fn: SyntaxNode): boolean {
-  return fn.descendantsOfType("return_statement").some((r) => r.namedChildCount > 0 && enclosingFunction(r)?.id === fn.id);
-}
-
-/**
- * Does a top-level function run only as a local entrypoint: `main()`, or a function only the `__main__` block
- * calls, that returns nothing (a factory like create_app() is also what gunicorn calls)?
- */
-function isEntryFunction(fn: SyntaxNode): boolean {
-  const holder = fn.parent?.type === "decorated_definition" ? fn.parent : fn;
-  if (holder.parent?.type !== "module" || returnsValue(fn)) return false;
-  const name = fn.childForFieldName("name")?.text ?? "";
-  let inGuard = false;
-  for (const call of fn.tree.rootNode.descendantsOfType("call")) {
-    const callee = call.childForFieldName("function");
-    if (callee?.type !== "identifier" || callee.text !== name || enclosingFunction(call)) continue;
-    if (!inMainGuard(call)) return false;
-    inGuard = true;
-  }
-  return inGuard || name === "main";
-}
 
 /**
  * Code that only development or tests run: a dev/test/local-named class or function, a config class with
@@ -120,78 +42,12 @@ function isEntryFunction(fn: SyntaxNode): boolean {
  * deployment runs directly.
  */
 function inDevContext(node: SyntaxNode, ctx: RuleContext): boolean {
-  let entry = false;
-  let outermostFunction: SyntaxNode | null = null;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "if_statement") {
-      const consequence = p.childForFieldName("consequence");
-      const inConsequence = !!consequence && consequence.startIndex <= node.startIndex && node.endIndex <= consequence.endIndex;
-      if (isMainGuardIf(p)) entry ||= inConsequence;
-      else if (branchKind(p, node) === "dev") return true;
-    } else if (p.type === "class_definition") {
-      if (isDevClassName(className(p)) || hasTestingFlag(p)) return true;
-    } else if (p.type === "function_definition") {
-      if (DEV_FUNCTION.test(p.childForFieldName("name")?.text ?? "")) return true;
-      outermostFunction = p;
-    }
-  }
-  if (!entry && outermostFunction) entry = isEntryFunction(outermostFunction);
-  return entry && !ctx.project.directlyRunInProduction.has(ctx.file);
+  const reach = reachOf(node, { gates: false, testingFlag: true, mainGuardElse: false });
+  return reach === "dev" || (reach === "entry" && !ctx.project.directlyRunInProduction.has(ctx.file));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Names and values
-
-function lastSegment(node: SyntaxNode): string {
-  if (node.type === "attribute") return node.childForFieldName("attribute")?.text ?? "";
-  return node.text;
-}
-
-function isFactoryCall(node: SyntaxNode | null): boolean {
-  if (node?.type !== "call") return false;
-  const fn = node.childForFieldName("function");
-  return !!fn && (fn.type === "identifier" || fn.type === "attribute") && APP_FACTORY.test(lastSegment(fn));
-}
-
-/** Assignments of a scope body, not descending into nested functions or classes. */
-function* scopeAssignments(scope: SyntaxNode): Generator<SyntaxNode> {
-  const stack = [...scope.namedChildren].reverse();
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
-    if (n.type === "assignment") yield n;
-    for (let i = n.namedChildCount - 1; i >= 0; i--) stack.push(n.namedChild(i)!);
-  }
-}
-
-/** Scopes that can see a name used at `node`: the enclosing functions, innermost first, then the module. */
-function* visibleScopes(node: SyntaxNode): Generator<SyntaxNode> {
-  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
-    const body = fn.childForFieldName("body");
-    if (body) yield body;
-  }
-  yield node.tree.rootNode;
-}
-
-/** The value a name is bound to, when one visible scope binds it exactly once (a constant). */
-function constantValue(identifier: SyntaxNode): SyntaxNode | null {
-  for (const scope of visibleScopes(identifier)) {
-    const bindings = [...scopeAssignments(scope)].filter((a) => a.childForFieldName("left")?.text === identifier.text);
-    if (bindings.length > 1) return null;
-    if (bindings.length === 1) return bindings[0]!.childForFieldName("right");
-  }
-  return null;
-}
-
-/** `app`, `flask_app`, `self.app`, `current_app`, or a name bound to `Flask(...)` / `create_app()`. */
-function isAppObject(node: SyntaxNode | null): boolean {
-  if (!node) return false;
-  const target = unwrap(node);
-  if (target.type === "call") return isFactoryCall(target);
-  if (target.type !== "identifier" && target.type !== "attribute") return false;
-  if (APP_NAME.test(target.text)) return true;
-  return target.type === "identifier" && isFactoryCall(constantValue(target));
-}
 
 interface Literal {
   node: SyntaxNode;
@@ -228,17 +84,6 @@ function literalValue(value: SyntaxNode | null | undefined, followConstants = tr
     return bound ? { node: v, empty: bound.empty, via: v.text } : null;
   }
   return null;
-}
-
-/** `import os` at module level (not only `from os import environ`): the name `os` is bound. */
-function bindsModule(root: SyntaxNode, name: string): boolean {
-  for (const statement of root.descendantsOfType("import_statement")) {
-    if (enclosingFunction(statement)) continue;
-    for (const item of statement.namedChildren) {
-      if (item.type === "dotted_name" && item.text.split(".")[0] === name) return true;
-    }
-  }
-  return false;
 }
 
 /** How this file can spell os.environ: `os.environ`, or the local name of `from os import environ [as e]`. */
@@ -360,7 +205,7 @@ function literalFix(target: KeyTarget, literal: Literal, ctx: RuleContext): FixI
   if (target.environment || target.key === "SECRET_KEY_FALLBACKS") return undefined;
   const assignment = literal.node.parent?.type === "assignment" ? literal.node.parent : null;
   // pydantic settings: drop the default, so the field is required and read from the environment
-  if (target.cls && assignment?.childForFieldName("type") && classBases(target.cls).some((b) => /BaseSettings$/.test(b)) && !strictReadBreaksDev(assignment)) {
+  if (target.cls && assignment?.childForFieldName("type") && isPydanticSettings(target.cls) && !strictReadBreaksDev(assignment)) {
     const left = assignment.childForFieldName("left")!;
     const type = assignment.childForFieldName("type")!;
     return {
@@ -732,8 +577,6 @@ function checkOutput(call: SyntaxNode, ctx: RuleContext): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Committed deployment files: `.env`, Dockerfile ENV/ARG, compose environment, systemd Environment=
 
-/** Dockerfile stages built for development (`FROM python:3.12 AS dev`). */
-const DEV_STAGE = /^(?:dev|develop|development|local|debug|tests?|testing)$|[-_](?:dev|debug|test)$/i;
 /**
  * `NAME=value` / `NAME: value`. Only these separators: the engine redacts text-file evidence for them (a
  * Dockerfile's legacy `ENV NAME value` form would be echoed, so it is not matched).
@@ -760,16 +603,11 @@ const WHERE_COMMITTED: Partial<Record<string, string>> = {
 };
 
 function checkCommittedKeys(ctx: TextRuleContext): void {
-  if (ctx.isTestFile || DEV_PATH.test(ctx.file) || TEMPLATE_PATH.test(ctx.file) || /(?:^|\/)(?:docker-)?compose\.override\.ya?ml$/i.test(ctx.file)) return;
+  if (isLocalDeploymentFile(ctx) || TEMPLATE_PATH.test(ctx.file)) return;
   // compose stacks and scripts are often local tooling: medium; the rest configure the deployed app
   const confidence: Confidence = ctx.kind === "compose" || ctx.kind === "shell" ? "medium" : "high";
-  let devStage = false;
-  ctx.lines.forEach((line, index) => {
-    if (ctx.kind === "dockerfile") {
-      const from = /^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(line);
-      if (from) devStage = DEV_STAGE.test(from[1] ?? "");
-    }
-    if (devStage || /^\s*#/.test(line) || !textLinesToRead(ctx, line)) return;
+  forEachProductionLine(ctx, (line, index) => {
+    if (!textLinesToRead(ctx, line)) return;
     const assignments = line.replace(/^\s*(?:export\s+|Environment\s*=\s*|ENV\s+|ARG\s+)/i, " ");
     for (const match of assignments.matchAll(TEXT_ASSIGNMENT)) {
       const name = match[1]!;

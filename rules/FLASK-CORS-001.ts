@@ -6,7 +6,8 @@
 // confidence when '*' is written on purpose; silent on clearly public paths). Explicit origin lists stay silent.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, enclosingFunction, isTruthyLiteral, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import { guardedOnPath, mentions } from "../src/core/guards.js";
+import { assignmentsIn, callArguments, enclosingFunction, isTruthyLiteral, rootOf, routesOf, stringValue, unwrap } from "../src/core/python.js";
 
 const CORS_EXTENSION = new Set(["flask_cors.CORS", "flask_cors.extension.CORS"]);
 const CROSS_ORIGIN = new Set(["flask_cors.cross_origin", "flask_cors.decorator.cross_origin"]);
@@ -37,7 +38,7 @@ function originProblems(value: SyntaxNode | null | undefined, ctx: RuleContext, 
     return pattern ? originProblems(pattern, ctx, depth + 1) : [];
   }
   if (node.type === "identifier" && depth < 2) {
-    const defs = moduleAssignments(node, node.text);
+    const defs = visibleAssignments(node, node.text);
     const problems = defs.length === 1 ? originProblems(defs[0]!.childForFieldName("right"), ctx, depth + 1).filter((p) => p.node) : [];
     return problems.map((p) => ({ ...p, node }));
   }
@@ -48,15 +49,10 @@ function originProblems(value: SyntaxNode | null | undefined, ctx: RuleContext, 
   return [];
 }
 
-function moduleAssignments(from: SyntaxNode, name: string): SyntaxNode[] {
-  let root = from;
-  while (root.parent) root = root.parent;
-  const fn = enclosingFunction(from);
-  const scopes = [...(fn ? fn.childForFieldName("body")?.namedChildren ?? [] : []), ...root.namedChildren];
-  return scopes.flatMap((s) => {
-    const a = s.type === "expression_statement" ? s.namedChild(0) : null;
-    return a?.type === "assignment" && a.childForFieldName("left")?.text === name ? [a] : [];
-  });
+/** `name = ...` statements of the enclosing function's body, then of the module (not nested in if/try). */
+function visibleAssignments(from: SyntaxNode, name: string): SyntaxNode[] {
+  const body = enclosingFunction(from)?.childForFieldName("body");
+  return [...(body ? assignmentsIn(body, name) : []), ...assignmentsIn(rootOf(from), name)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -174,7 +170,7 @@ function originsFix(star: SyntaxNode | null, anchor: SyntaxNode, canAdd: boolean
 /** The keyword options of `CORS(...)` that `cors.init_app(app, ...)` completes (null: not a Flask-CORS object). */
 function constructorOptions(receiver: SyntaxNode, ctx: RuleContext): Map<string, SyntaxNode> | null {
   if (receiver.type !== "identifier") return null;
-  const ctor = moduleAssignments(receiver, receiver.text).map((a) => unwrap(a.childForFieldName("right")!)).find((v) => v.type === "call");
+  const ctor = visibleAssignments(receiver, receiver.text).map((a) => unwrap(a.childForFieldName("right")!)).find((v) => v.type === "call");
   if (!ctor || !CORS_EXTENSION.has(ctx.resolve(ctor.childForFieldName("function")) ?? "")) return null;
   return callArguments(ctor).keywords;
 }
@@ -267,35 +263,28 @@ function checksOrigin(cond: SyntaxNode, names: Set<string>): boolean {
   });
 }
 
-function mentions(node: SyntaxNode | null | undefined, names: Set<string>): boolean {
-  return !!node && node.descendantsOfType("identifier").some((i) => names.has(i.text));
-}
-
 function originGuarded(value: SyntaxNode, ctx: RuleContext): boolean {
   const names = new Set(value.descendantsOfType("identifier").filter((i) => ctx.resolve(i) === i.text && !ctx.hasImport(i.text)).map((i) => i.text));
   let expr = unwrap(value);
   if (expr.type === "identifier") {
-    const defs = moduleAssignments(expr, expr.text).filter((a) => a.endIndex <= value.startIndex);
+    const defs = visibleAssignments(expr, expr.text).filter((a) => a.endIndex <= value.startIndex);
     const last = defs[defs.length - 1]?.childForFieldName("right");
     if (last) expr = unwrap(last);
   }
   if (expr.type === "conditional_expression" && expr.namedChild(1) && checksOrigin(expr.namedChild(1)!, new Set(expr.namedChild(0)!.descendantsOfType("identifier").map((i) => i.text)))) return true;
   if (names.size === 0) return false;
-  const fn = enclosingFunction(value);
-  for (let child: SyntaxNode = value, p = value.parent; p && p !== fn; child = p, p = p.parent) {
-    if (["if_statement", "elif_clause"].includes(p.type)) {
-      const cond = p.childForFieldName("condition");
-      if (cond && cond.id !== child.id && checksOrigin(cond, names)) return true;
-    }
-    if (p.type !== "block") continue;
-    for (const statement of p.namedChildren) {
-      if (statement.startIndex >= child.startIndex) break;
+  return guardedOnPath(value, {
+    around(p, child) {
+      const cond = ["if_statement", "elif_clause"].includes(p.type) ? p.childForFieldName("condition") : null;
+      return !!cond && cond.id !== child.id && checksOrigin(cond, names);
+    },
+    before(statement) {
       const cond = statement.type === "if_statement" ? statement.childForFieldName("condition") : null;
       const exits = statement.childForFieldName("consequence")?.namedChildren.some((s) => /^(return|raise)_statement$/.test(s.type) || /abort\(/.test(s.text));
-      if (cond && exits && checksOrigin(cond, names)) return true;
-    }
-  }
-  return false;
+      return !!cond && !!exits && checksOrigin(cond, names);
+    },
+    moduleLevel: false,
+  });
 }
 
 function checkHeaderValue(node: SyntaxNode, value: SyntaxNode, ctx: RuleContext): void {

@@ -7,15 +7,14 @@
 // before_request hook checking a token or a custom header such as X-Requested-With). Routes that authenticate with an
 // Authorization/API-key header, or verify a webhook signature, are skipped. GET routes that change state are
 // FLASK-HTTP-001's.
-import type { SyntaxNode, Tree } from "tree-sitter";
+import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, className, enclosingClass, enclosingFunction, isTruthyLiteral, stringValue, unwrap } from "../src/core/python.js";
+import { callArguments, decoratorsOf, isTruthyLiteral, stringValue } from "../src/core/python.js";
+import { contextOf } from "../src/core/run-context.js";
+import { isOffLiteral, settingAt } from "../src/core/settings.js";
 
 const STATE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const METHOD_DECORATORS: Record<string, string> = { get: "GET", post: "POST", put: "PUT", patch: "PATCH", delete: "DELETE" };
-const TEST_WORDS = new Set(["test", "tests", "testing", "pytest", "unittest", "conftest"]);
-const DEV_WORDS = new Set(["dev", "develop", "development", "local", "localhost", "debug"]);
-const PROD_WORDS = new Set(["prod", "production", "live"]);
 /** Decorators that authenticate with a header or token, or verify a signature: no ambient cookie to forge with. */
 const TOKEN_DECORATOR = /jwt_required|token_required|token_auth|auth_token|api_?key|require_api|signature|hmac|webhook|verify_token|basic_auth|httpauth/i;
 /** A view body that reads credentials from a header, or checks a webhook signature. */
@@ -27,143 +26,13 @@ const COOKIE_USER_DECORATOR = /login_required|roles_required|roles_accepted|admi
 const COOKIE_USER_BODY = /\bcurrent_user\b|\bsession\s*\[|\bsession\.(?:get|pop|setdefault)\b|\bg\.user\b/;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings and where they apply (the same reading as FLASK-SESS-001; see its module)
-
-/** `SessionCookieSecure` / `session_cookie-secure` / "config/development.py" -> lower-case words. */
-function words(text: string): string[] {
-  return text.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
-
-type Where = "test" | "dev" | "prod" | null;
-
-function whereWords(text: string): Where {
-  const w = words(text);
-  if (w.some((x) => TEST_WORDS.has(x))) return "test";
-  if (w.some((x) => DEV_WORDS.has(x))) return "dev";
-  return w.some((x) => PROD_WORDS.has(x)) ? "prod" : null;
-}
-
-function conditionWhere(condition: SyntaxNode | null, negate: boolean): Where {
-  if (!condition) return null;
-  const text = condition.text;
-  const kind = whereWords(text);
-  // `not testing`, `env != "dev"`, `test_config is None` turn the meaning around; `is not None` does not
-  const inverted = /^\s*not\b|!=|\bnot in\b|\bis None\b|==\s*None\b/.test(text) || (/\bis not\b/.test(text) && !/\bis not None\b/.test(text));
-  const negated = inverted !== negate;
-  if (!negated || kind === null) return kind;
-  return kind === "prod" ? "dev" : "prod";
-}
-
-/** How the branch of an `if` holding `node` is gated: the `else` of `if production:` is development. */
-function branchWhere(ifStatement: SyntaxNode, node: SyntaxNode): Where {
-  const within = (n: SyntaxNode | null) => !!n && n.startIndex <= node.startIndex && node.endIndex <= n.endIndex;
-  if (within(ifStatement.childForFieldName("consequence"))) return conditionWhere(ifStatement.childForFieldName("condition"), false);
-  let last = ifStatement.childForFieldName("condition");
-  for (const clause of ifStatement.childrenForFieldName("alternative")) {
-    if (clause.type === "elif_clause") {
-      if (within(clause.childForFieldName("consequence"))) return conditionWhere(clause.childForFieldName("condition"), false);
-      last = clause.childForFieldName("condition");
-    } else if (within(clause)) {
-      return conditionWhere(last, true);
-    }
-  }
-  return null;
-}
-
-function keyOfTarget(left: SyntaxNode, ctx: RuleContext): string | null {
-  if (left.type === "identifier") return left.text;
-  if (left.type === "attribute") return left.childForFieldName("attribute")?.text ?? null;
-  if (left.type !== "subscript") return null;
-  const holder = left.childForFieldName("value");
-  return holder && ctx.resolve(holder) !== "os.environ" ? stringValue(left.childForFieldName("subscript")) : null;
-}
-
-interface Setting {
-  key: string;
-  value: SyntaxNode;
-  /** The class body, block, argument list or dict whose other settings are siblings (TESTING = True). */
-  container: SyntaxNode;
-  label: string;
-}
-
-/** `KEY = v` (module or class level), `x.KEY = v`, `cfg["KEY"] = v`, `update(KEY=v)`, `{"KEY": v}`. */
-function settingAt(node: SyntaxNode, ctx: RuleContext): Setting | null {
-  if (node.type === "assignment") {
-    const left = node.childForFieldName("left");
-    const right = node.childForFieldName("right");
-    if (!left || !right || right.type === "assignment" || !node.parent?.parent) return null;
-    if (left.type === "identifier" && enclosingFunction(node) && !enclosingClass(node)) return null; // a local variable
-    const key = keyOfTarget(left, ctx);
-    const cls = left.type === "identifier" ? enclosingClass(node) : null;
-    return key ? { key, value: right, container: node.parent.parent, label: cls ? `${className(cls)}.${key}` : left.text } : null;
-  }
-  if (node.type === "keyword_argument") {
-    const key = node.childForFieldName("name")?.text;
-    const value = node.childForFieldName("value");
-    const callee = node.parent?.parent?.childForFieldName("function")?.text ?? "";
-    return key && value && node.parent ? { key, value, container: node.parent, label: callee.length <= 40 ? `${key} in ${callee}()` : key } : null;
-  }
-  if (node.type === "pair") {
-    const key = stringValue(node.childForFieldName("key"));
-    const value = node.childForFieldName("value");
-    return key !== null && value && node.parent ? { key, value, container: node.parent, label: `"${key}"` } : null;
-  }
-  return null;
-}
-
-const siblingCache = new WeakMap<Tree, Map<number, Map<string, SyntaxNode>>>();
-
-/** The settings made directly in a container (class body, block, argument list, dict); memoised per file. */
-function siblings(container: SyntaxNode, ctx: RuleContext): Map<string, SyntaxNode> {
-  let byContainer = siblingCache.get(container.tree);
-  if (!byContainer) siblingCache.set(container.tree, (byContainer = new Map()));
-  const cached = byContainer.get(container.id);
-  if (cached) return cached;
-  const out = new Map<string, SyntaxNode>();
-  for (const child of container.namedChildren) {
-    const node = child.type === "expression_statement" ? child.firstNamedChild : child;
-    const setting = node && node.type !== "expression_statement" ? settingAt(node, ctx) : null;
-    if (setting) out.set(setting.key, setting.value);
-  }
-  byContainer.set(container.id, out);
-  return out;
-}
-
-/** Test or development code: test files, dev/test modules, classes and functions, TESTING/DEBUG configs, dev branches. */
-function whereOf(container: SyntaxNode | null, node: SyntaxNode, ctx: RuleContext): Where {
-  if (ctx.isTestFile) return "test";
-  const found: Where[] = [whereWords(ctx.file.replace(/\.py$/, ""))];
-  const flags = (container: SyntaxNode | null) => {
-    if (!container) return;
-    const s = siblings(container, ctx);
-    if (isTruthyLiteral(s.get("TESTING"))) found.push("test");
-    if (isTruthyLiteral(s.get("DEBUG"))) found.push("dev");
-  };
-  flags(container);
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "if_statement") found.push(branchWhere(p, node));
-    else if (p.type === "class_definition") {
-      found.push(whereWords(className(p)));
-      const body = p.childForFieldName("body");
-      if (body) flags(body);
-    } else if (p.type === "function_definition") found.push(whereWords(p.childForFieldName("name")?.text ?? ""));
-  }
-  return found.includes("test") ? "test" : found.includes("dev") ? "dev" : found.includes("prod") ? "prod" : null;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// CSRF protection switched off in configuration
-
-function isOff(value: SyntaxNode): boolean {
-  const v = unwrap(value);
-  return v.type === "false" || v.type === "none" || (v.type === "integer" && Number(v.text) === 0);
-}
+// CSRF protection switched off in configuration (settings in every form: src/core/settings.ts)
 
 function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
   const setting = settingAt(node, ctx);
   if (!setting || !["WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_DISABLE"].includes(setting.key)) return;
-  const disabled = setting.key === "CSRF_DISABLE" ? isTruthyLiteral(setting.value) : isOff(setting.value);
-  const where = whereOf(setting.container, node, ctx);
+  const disabled = setting.key === "CSRF_DISABLE" ? isTruthyLiteral(setting.value) : isOffLiteral(setting.value);
+  const where = contextOf(setting.container, node, ctx);
   if (!disabled || where === "test") return;
   if (setting.key === "WTF_CSRF_CHECK_DEFAULT") {
     if (ctx.project.csrfCustomCheck) return; // csrf.protect() is called where the app wants the check
@@ -191,11 +60,6 @@ function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Views: state-changing routes and @csrf.exempt
 
-function decoratorsOf(fn: SyntaxNode): SyntaxNode[] {
-  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : null;
-  return decorated ? decorated.namedChildren.filter((d) => d.type === "decorator") : [];
-}
-
 /** The first route decorator that accepts POST/PUT/PATCH/DELETE, and how to name the route. */
 function stateRoute(fn: SyntaxNode): { decorator: SyntaxNode; label: string } | null {
   for (const decorator of decoratorsOf(fn)) {
@@ -216,12 +80,9 @@ function stateRoute(fn: SyntaxNode): { decorator: SyntaxNode; label: string } | 
   return null;
 }
 
-const httpAuthCache = new WeakMap<Tree, string[]>();
-
 /** The view authenticates with a header or token, or verifies a webhook signature. */
 function usesTokenAuth(fn: SyntaxNode, ctx: RuleContext): boolean {
-  let httpAuth = httpAuthCache.get(fn.tree);
-  if (!httpAuth) httpAuthCache.set(fn.tree, (httpAuth = [...ctx.source.matchAll(HTTPAUTH_OBJECT)].map((m) => m[1]!)));
+  const httpAuth = ctx.memo("httpAuthObjects", () => [...ctx.source.matchAll(HTTPAUTH_OBJECT)].map((m) => m[1]!));
   return (
     TOKEN_BODY.test(fn.childForFieldName("body")?.text ?? "") ||
     decoratorsOf(fn).some((d) => TOKEN_DECORATOR.test(d.text) || httpAuth.some((name) => d.text.startsWith(`@${name}.`)))
@@ -239,27 +100,19 @@ function readsJsonOnly(fn: SyntaxNode): boolean {
   return /\.(?:get_json\(|json\b)/.test(body) && !/force\s*=\s*True|\.(?:form|values|files|data|args|get_data)\b/.test(body);
 }
 
-const appStatementCache = new WeakMap<Tree, SyntaxNode | null>();
-
 /** The file's module-level `app = Flask(__name__)` statement, if any. */
-function appStatement(tree: Tree): SyntaxNode | null {
-  if (appStatementCache.has(tree)) return appStatementCache.get(tree)!;
-  let found: SyntaxNode | null = null;
-  for (const statement of tree.rootNode.namedChildren) {
+function appStatement(root: SyntaxNode): SyntaxNode | null {
+  for (const statement of root.namedChildren) {
     const assignment = statement.type === "expression_statement" ? statement.firstNamedChild : null;
     const right = assignment?.type === "assignment" ? assignment.childForFieldName("right") : null;
-    if (right?.type === "call" && /(^|\.)Flask$/.test(right.childForFieldName("function")?.text ?? "")) {
-      found = statement;
-      break;
-    }
+    if (right?.type === "call" && /(^|\.)Flask$/.test(right.childForFieldName("function")?.text ?? "")) return statement;
   }
-  appStatementCache.set(tree, found);
-  return found;
+  return null;
 }
 
 /** A review fix: enable CSRFProtect next to the file's `app = Flask(__name__)`, when there is one. */
-function csrfProtectFix(fn: SyntaxNode) {
-  const statement = appStatement(fn.tree);
+function csrfProtectFix(fn: SyntaxNode, ctx: RuleContext) {
+  const statement = ctx.memo("appStatement", () => appStatement(fn.tree.rootNode));
   if (!statement) return undefined;
   const app = statement.firstNamedChild!.childForFieldName("left")!.text;
   return {
@@ -282,7 +135,7 @@ function checkRoute(fn: SyntaxNode, ctx: RuleContext): void {
       `${route.label} changes state in a cookie-authenticated app with no CSRF protection anywhere (no CSRFProtect, Flask-WTF form, ` +
       `token or custom-header check): another site can send it with the user's session cookie` +
       `${json ? " (the view reads JSON, which needs a CORS preflight cross-site: verify the CORS setup)" : ""}.`,
-    fix: csrfProtectFix(fn),
+    fix: csrfProtectFix(fn, ctx),
   });
 }
 

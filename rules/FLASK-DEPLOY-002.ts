@@ -8,177 +8,26 @@ import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext, type TextRuleContext } from "../src/core/define-rule.js";
 import type { Confidence, Fix } from "../src/core/types.js";
 import {
-  callArguments, calleeMethod, classBases, className, enclosingClass, enclosingFunction, inMainGuard,
-  isFalsyLiteral, isTruthyLiteral, stringValue, unwrap,
+  assignmentsIn, bindsModule, callArguments, calleeMethod, classBases, className, enclosingClass, enclosingFunction,
+  isAppObject, isFalsyLiteral, isTruthyLiteral, lastSegment, scopeAssignments, stringValue, unwrap,
+  type AppObjectOptions,
 } from "../src/core/python.js";
+import {
+  DEV_PATH, forEachProductionLine, isDevClassName, isLocalDeploymentFile, reachOf, type Reach, type ReachOptions,
+} from "../src/core/run-context.js";
+import { configUpdateEntries, isPydanticSettings } from "../src/core/settings.js";
 
-/** The last segment of an expression that names a Flask (or Flask-SocketIO) application object. */
-const APP_NAME = /(?:^|[._])(?:\w*app|application|socketio|sio)$/i;
-/** Calls that build an application: `Flask(__name__)`, `create_app()`, `SocketIO(app)`. */
-const APP_FACTORY = /^(?:Flask|Quart|SocketIO|\w*create_app|make_app|build_app|get_app)$/;
-/** Config classes meant for development or tests, by the words of their name: DevConfig, LocalConfig, UnitTestConfig. */
-const DEV_WORDS = new Set(["dev", "develop", "development", "local", "test", "tests", "testing", "debug"]);
-
-function isDevClassName(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase().split("_");
-  return words.some((word) => DEV_WORDS.has(word));
-}
-/** Functions that configure development or tests only (`create_test_app`, `run_dev_server`). */
-const DEV_FUNCTION = /(?:^|_)(?:dev|develop|development|local|tests?|testing)(?:_|$)/i;
-/** Config module paths for development or tests: config/development.py, settings_dev.py, local_settings.py. */
-const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
 const CONFIG_PATH = /(?:^|\/)(?:config|configs|settings|conf|instance)\/|(?:^|\/)[\w-]*(?:config|settings)[\w-]*\.py$/i;
 /** Environment variables that switch debug on. */
 const DEBUG_ENV = /^(?:FLASK_|APP_)?DEBUG(?:_MODE)?$/i;
 
-type Reach =
-  /** runs whenever the module is imported (module level, class body, a function called at module level) */
-  | "import"
-  /** runs when some function runs (app factory, init_app): production code unless named for dev/test */
-  | "function"
-  /** a `__main__` block or a function only it calls: a dev entrypoint unless deployment runs the file directly */
-  | "entry"
-  /** gated on a dev/debug/testing setting or the environment, or in a dev/test-named class or function */
-  | "dev";
-
 // ---------------------------------------------------------------------------------------------------------------
-// Where does a statement run?
+// Where does a statement run (src/core/run-context.ts), and what names the app
 
-type ConditionKind = "dev" | "prod" | "gate" | null;
-
-function conditionKind(condition: SyntaxNode | null): ConditionKind {
-  if (!condition) return null;
-  const text = condition.text;
-  const negated = /^\s*not\b|!=|\bis not\b|\bnot in\b/.test(text);
-  if (/develop|\bdev\b|_dev\b|\bdev_|debug|testing|\btests?\b|\blocal/i.test(text)) return negated ? "prod" : "dev";
-  if (/prod|\blive\b/i.test(text)) return negated ? "dev" : "prod";
-  if (/environ|getenv|\benv\b|_env\b|\benv_|argv|\bargs\b|\boptions\b/i.test(text)) return "gate";
-  return null;
-}
-
-function flip(kind: ConditionKind): ConditionKind {
-  return kind === "dev" ? "prod" : kind === "prod" ? "dev" : kind;
-}
-
-/** How the branch of `ifStatement` that holds `node` is gated. */
-function branchKind(ifStatement: SyntaxNode, node: SyntaxNode): ConditionKind {
-  const within = (n: SyntaxNode | null) => !!n && n.startIndex <= node.startIndex && node.endIndex <= n.endIndex;
-  if (within(ifStatement.childForFieldName("consequence"))) return conditionKind(ifStatement.childForFieldName("condition"));
-  let last = ifStatement.childForFieldName("condition");
-  for (const clause of ifStatement.childrenForFieldName("alternative")) {
-    if (clause.type === "elif_clause") {
-      if (within(clause.childForFieldName("consequence"))) return conditionKind(clause.childForFieldName("condition"));
-      last = clause.childForFieldName("condition");
-    } else if (within(clause)) {
-      return flip(conditionKind(last));
-    }
-  }
-  return null;
-}
-
-/** `if __name__ == "__main__":` itself (python.ts's inMainGuard answers for any enclosing guard). */
-function isMainGuardIf(ifStatement: SyntaxNode): boolean {
-  const condition = ifStatement.childForFieldName("condition");
-  if (!condition) return false;
-  const c = unwrap(condition);
-  if (c.type !== "comparison_operator" || c.namedChildCount !== 2 || !c.children.some((t) => t.type === "==")) return false;
-  const [left, right] = c.namedChildren as [SyntaxNode, SyntaxNode];
-  return (left.text === "__name__" && stringValue(right) === "__main__") || (right.text === "__name__" && stringValue(left) === "__main__");
-}
-
-function functionName(fn: SyntaxNode): string {
-  return fn.childForFieldName("name")?.text ?? "";
-}
-
-/** Calls of a top-level function by name, split into module-level (outside a main guard) and main-guard calls. */
-function callSites(root: SyntaxNode, name: string): { atImport: boolean; inGuard: boolean } {
-  const sites = { atImport: false, inGuard: false };
-  for (const call of root.descendantsOfType("call")) {
-    const fn = call.childForFieldName("function");
-    if (fn?.type !== "identifier" || fn.text !== name || enclosingFunction(call)) continue;
-    if (inMainGuard(call)) sites.inGuard = true;
-    else sites.atImport = true;
-  }
-  return sites;
-}
-
-function returnsValue(fn: SyntaxNode): boolean {
-  return fn.descendantsOfType("return_statement").some((r) => r.namedChildCount > 0 && enclosingFunction(r)?.id === fn.id);
-}
-
-function reachOf(node: SyntaxNode): Reach {
-  let guarded = false;
-  let outermostFunction: SyntaxNode | null = null;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "if_statement") {
-      const consequence = p.childForFieldName("consequence");
-      const inConsequence = !!consequence && consequence.startIndex <= node.startIndex && node.endIndex <= consequence.endIndex;
-      if (isMainGuardIf(p) && inConsequence) guarded = true;
-      else {
-        const kind = branchKind(p, node);
-        if (kind === "dev" || kind === "gate") return "dev";
-      }
-    } else if (p.type === "class_definition") {
-      if (isDevClassName(className(p))) return "dev";
-    } else if (p.type === "function_definition") {
-      if (DEV_FUNCTION.test(functionName(p))) return "dev";
-      outermostFunction = p;
-    }
-  }
-  if (guarded) return "entry";
-  if (!outermostFunction) return "import";
-  // A top-level function: what calls it decides when it runs.
-  const isTopLevel = (outermostFunction.parent?.type === "decorated_definition" ? outermostFunction.parent : outermostFunction).parent?.type === "module";
-  if (!isTopLevel) return "function";
-  const name = functionName(outermostFunction);
-  const sites = callSites(node.tree.rootNode, name);
-  if (sites.atImport) return "import";
-  // an app factory called from the __main__ block is also what gunicorn calls: only value-less functions are entries
-  if ((sites.inGuard || name === "main") && !returnsValue(outermostFunction)) return "entry";
-  return "function";
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Names and values
-
-function lastSegment(node: SyntaxNode): string {
-  if (node.type === "attribute") return node.childForFieldName("attribute")?.text ?? "";
-  return node.text;
-}
-
-function isFactoryCall(node: SyntaxNode | null): boolean {
-  if (node?.type !== "call") return false;
-  const fn = node.childForFieldName("function");
-  return !!fn && (fn.type === "identifier" || fn.type === "attribute") && APP_FACTORY.test(lastSegment(fn));
-}
-
-/** Statements of a scope body, not descending into nested functions or classes. */
-function* scopeAssignments(scope: SyntaxNode): Generator<SyntaxNode> {
-  const stack = [...scope.namedChildren].reverse();
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
-    if (n.type === "assignment") yield n;
-    for (let i = n.namedChildCount - 1; i >= 0; i--) stack.push(n.namedChild(i)!);
-  }
-}
-
-/** `app`, `flask_app`, `self.app`, `current_app`, `socketio`, or a name bound to `Flask(...)` / `create_app()`. */
-function isAppObject(node: SyntaxNode | null): boolean {
-  if (!node) return false;
-  const target = unwrap(node);
-  if (target.type === "call") return isFactoryCall(target);
-  if (target.type !== "identifier" && target.type !== "attribute") return false;
-  if (APP_NAME.test(target.text)) return true;
-  if (target.type !== "identifier") return false;
-  for (let scope: SyntaxNode | null = enclosingFunction(target); ; scope = scope ? enclosingFunction(scope) : null) {
-    const body = scope ? scope.childForFieldName("body") : target.tree.rootNode;
-    for (const assignment of body ? scopeAssignments(body) : []) {
-      if (assignment.childForFieldName("left")?.text === target.text && isFactoryCall(assignment.childForFieldName("right"))) return true;
-    }
-    if (!scope) return false;
-  }
-}
+/** An `if` on the environment or argv gates debug like a dev condition; a `__main__` guard's elif/else is read too. */
+const REACH: ReachOptions = { gates: true, testingFlag: false, mainGuardElse: true };
+/** Flask-SocketIO's run() starts the same Werkzeug server; a name counts when any visible assignment builds an app. */
+const APP: AppObjectOptions = { socketio: true, binding: "any" };
 
 /** A value that enables debug: a truthy literal, or a module-level constant bound only to one. */
 function enablesDebug(value: SyntaxNode | null | undefined): boolean {
@@ -188,17 +37,6 @@ function enablesDebug(value: SyntaxNode | null | undefined): boolean {
   if (v.type !== "identifier") return false;
   const bindings = [...scopeAssignments(v.tree.rootNode)].filter((a) => a.childForFieldName("left")?.text === v.text);
   return bindings.length === 1 && isTruthyLiteral(bindings[0]!.childForFieldName("right"));
-}
-
-/** Is the module name bound at module level by `import os` (not only `from os import ...`)? */
-function bindsModule(root: SyntaxNode, name: string): boolean {
-  for (const statement of root.descendantsOfType("import_statement")) {
-    if (enclosingFunction(statement)) continue;
-    for (const item of statement.namedChildren) {
-      if (item.type === "dotted_name" && item.text.split(".")[0] === name) return true;
-    }
-  }
-  return false;
 }
 
 function osBound(node: SyntaxNode, ctx: RuleContext): boolean {
@@ -300,7 +138,7 @@ const WHERE: Record<"import" | "function" | "entry", string> = {
 };
 
 function productionReach(node: SyntaxNode, ctx: RuleContext, accept: Reach[]): "import" | "function" | "entry" | null {
-  const reach = reachOf(node);
+  const reach = reachOf(node, REACH);
   if (reach === "dev") return null;
   if (reach === "entry") return ctx.project.directlyRunInProduction.has(ctx.file) ? "entry" : null;
   return accept.includes(reach) ? reach : null;
@@ -312,7 +150,7 @@ function checkServerStart(call: SyntaxNode, ctx: RuleContext): void {
   if (!fn) return;
   const resolved = ctx.resolve(fn);
   const isRunSimple = resolved === "werkzeug.serving.run_simple" || resolved === "werkzeug.run_simple";
-  const isAppRun = fn.type === "attribute" && calleeMethod(call) === "run" && isAppObject(fn.childForFieldName("object"));
+  const isAppRun = fn.type === "attribute" && calleeMethod(call) === "run" && isAppObject(fn.childForFieldName("object"), APP);
   if (!isRunSimple && !isAppRun) return;
   const args = callArguments(call);
   let value: SyntaxNode | undefined;
@@ -375,8 +213,8 @@ function checkConfigUpdate(call: SyntaxNode, ctx: RuleContext): void {
   const method = calleeMethod(call);
   if (fn?.type !== "attribute" || (method !== "update" && method !== "from_mapping")) return;
   const config = unwrap(fn.childForFieldName("object")!);
-  if (config.type !== "attribute" || lastSegment(config) !== "config" || !isAppObject(config.childForFieldName("object"))) return;
-  const entries = configEntries(call);
+  if (config.type !== "attribute" || lastSegment(config) !== "config" || !isAppObject(config.childForFieldName("object"), APP)) return;
+  const entries = configUpdateEntries(call);
   const debug = entries.get("DEBUG");
   if (!debug || !isTruthyLiteral(debug)) return;
   if (isTruthyLiteral(entries.get("TESTING"))) return; // a test configuration
@@ -387,26 +225,6 @@ function checkConfigUpdate(call: SyntaxNode, ctx: RuleContext): void {
     message: `${config.text}.${method}() sets DEBUG to a true value and ${WHERE[reach]}: debug mode must be off in production (enable it only in a local config class).`,
     fix: falseFix(debug),
   });
-}
-
-/** Keyword arguments, dict-literal pairs and `dict(...)` keywords of a config update call, by key. */
-function configEntries(call: SyntaxNode): Map<string, SyntaxNode> {
-  const entries = new Map<string, SyntaxNode>();
-  const args = callArguments(call);
-  for (const [name, value] of args.keywords) entries.set(name, value);
-  for (const positional of args.positional) {
-    const arg = unwrap(positional);
-    if (arg.type === "dictionary") {
-      for (const pair of arg.namedChildren) {
-        const key = stringValue(pair.childForFieldName("key"));
-        const value = pair.childForFieldName("value");
-        if (pair.type === "pair" && key !== null && value) entries.set(key, value);
-      }
-    } else if (arg.type === "call" && arg.childForFieldName("function")?.text === "dict") {
-      for (const [name, value] of callArguments(arg).keywords) entries.set(name, value);
-    }
-  }
-  return entries;
 }
 
 /** `os.environ.get("FLASK_DEBUG", "1")`, `os.getenv("DEBUG", True)`: debug on when the variable is missing. */
@@ -471,7 +289,7 @@ function isConfigClass(cls: SyntaxNode): boolean {
 
 function setsDebug(cls: SyntaxNode): boolean {
   const body = cls.childForFieldName("body");
-  return !!body && body.namedChildren.some((s) => s.type === "expression_statement" && s.firstNamedChild?.type === "assignment" && s.firstNamedChild.childForFieldName("left")?.text === "DEBUG");
+  return !!body && assignmentsIn(body, "DEBUG").length > 0;
 }
 
 /**
@@ -499,7 +317,7 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
   const value = unwrap(right);
 
   // app.debug = True
-  if (left.type === "attribute" && lastSegment(left) === "debug" && isAppObject(left.childForFieldName("object"))) {
+  if (left.type === "attribute" && lastSegment(left) === "debug" && isAppObject(left.childForFieldName("object"), APP)) {
     if (!isTruthyLiteral(value)) return;
     const reach = productionReach(assignment, ctx, ["import", "function"]);
     if (!reach) return;
@@ -517,7 +335,7 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
       return;
     }
     // app.config["DEBUG"] = True
-    if (key !== "DEBUG" || target.type !== "attribute" || lastSegment(target) !== "config" || !isAppObject(target.childForFieldName("object"))) return;
+    if (key !== "DEBUG" || target.type !== "attribute" || lastSegment(target) !== "config" || !isAppObject(target.childForFieldName("object"), APP)) return;
     if (!isTruthyLiteral(value)) return;
     const reach = productionReach(assignment, ctx, ["import", "function"]);
     if (!reach) return;
@@ -530,9 +348,9 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
   if (enclosingFunction(assignment)) return;
   const cls = enclosingClass(assignment);
   if (cls) {
-    if (!configClassEnablesDebugInProduction(cls) || reachOf(assignment) === "dev") return;
+    if (!configClassEnablesDebugInProduction(cls) || reachOf(assignment, REACH) === "dev") return;
     // pydantic BaseSettings: the environment overrides the field, so True is a fail-open default
-    const envDefault = classBases(cls).some((b) => /BaseSettings$/.test(b));
+    const envDefault = isPydanticSettings(cls);
     ctx.report({
       node: value,
       confidence: envDefault ? "medium" : undefined,
@@ -543,7 +361,7 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
     });
     return;
   }
-  if (!isProductionConfigModule(assignment, ctx) || reachOf(assignment) !== "import") return;
+  if (!isProductionConfigModule(assignment, ctx) || reachOf(assignment, REACH) !== "import") return;
   ctx.report({
     node: value,
     message: `The config module ${ctx.file} sets DEBUG = ${value.text} for every environment that loads it: enable debug only in a local config.`,
@@ -554,8 +372,6 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Deployment files: `flask run --debug` and FLASK_DEBUG=1 where the production process starts
 
-/** Dockerfile stages built for development (`FROM python:3.12 AS dev`). */
-const DEV_STAGE = /^(?:dev|develop|development|local|debug|tests?|testing)$|[-_](?:dev|debug|test)$/i;
 /** `.env.production`, `.env.prod`, `.env.staging`: env files that production loads (a plain .env is local). */
 const PRODUCTION_ENV_FILE = /(?:^|\/)\.env\.(?:prod|production|live|staging)$/i;
 
@@ -608,18 +424,12 @@ function withoutFlag(line: string, flag: string): string {
 const ENV_SETTING = /\b(FLASK_DEBUG|FLASK_ENV)(\s*[=:]\s*|\s+)(["']?)([A-Za-z0-9_.-]+)\3/g;
 
 function checkDeploymentFile(ctx: TextRuleContext): void {
-  if (ctx.isTestFile || DEV_PATH.test(ctx.file) || /(?:^|\/)(?:docker-)?compose\.override\.ya?ml$/i.test(ctx.file)) return;
+  if (isLocalDeploymentFile(ctx)) return;
   if (ctx.kind === "env" && !PRODUCTION_ENV_FILE.test(ctx.file)) return;
   // shell scripts may be dev helpers: medium; the rest start the production process
   const confidence: Confidence = ctx.kind === "shell" ? "medium" : "high";
-  let devStage = false;
-  ctx.lines.forEach((line, index) => {
+  forEachProductionLine(ctx, (line, index) => {
     const number = index + 1;
-    if (ctx.kind === "dockerfile") {
-      const from = /^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(line);
-      if (from) devStage = DEV_STAGE.test(from[1] ?? "");
-    }
-    if (devStage || /^\s*#/.test(line)) return;
     const flag = isLaunchLine(ctx, line) ? flaskDebugFlag(line) : null;
     if (flag) {
       const fixed = withoutFlag(line, flag);

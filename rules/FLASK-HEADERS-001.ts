@@ -11,9 +11,8 @@
 // are the documented way to open one page deliberately; report-only policies, which are a rollout stage.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import {
-  callArguments, calleeMethod, className, enclosingFunction, inMainGuard, isFalsyLiteral, routesOf, stringValue, unwrap,
-} from "../src/core/python.js";
+import { callArguments, calleeMethod, enclosingFunction, isFalsyLiteral, moduleConstant, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import { inDevContext } from "../src/core/run-context.js";
 import type { ProjectFacts } from "../src/core/project.js";
 import type { Confidence, Severity } from "../src/core/types.js";
 
@@ -50,31 +49,7 @@ const TALISMAN_OPTIONS: Record<string, TalismanOption> = {
 const SCRIPT_DIRECTIVES = ["script-src", "script-src-elem"];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Development and test code
-
-const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
-
-function inDevBranch(ifStatement: SyntaxNode, node: SyntaxNode): boolean {
-  const condition = ifStatement.childForFieldName("condition")?.text ?? "";
-  const dev = /develop|\bdev\b|debug|testing|\btests?\b|\blocal\b/i.test(condition);
-  const prod = /prod|\blive\b/i.test(condition);
-  if (!dev && !prod) return false;
-  const negated = /^\s*not\b|!=|\bis not\b|\bnot in\b/.test(condition);
-  const body = ifStatement.childForFieldName("consequence");
-  const inBody = !!body && body.startIndex <= node.startIndex && node.endIndex <= body.endIndex;
-  return inBody === (dev !== negated);
-}
-
-function inDevContext(node: SyntaxNode, ctx: RuleContext): boolean {
-  if (ctx.isTestFile || DEV_PATH.test(ctx.file)) return true;
-  if (inMainGuard(node) && !ctx.project.directlyRunInProduction.has(ctx.file)) return true;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "class_definition" && /dev|local|test|debug/i.test(className(p))) return true;
-    if (p.type === "function_definition" && /(?:^|_)(?:dev|develop|development|local|tests?|testing)(?:_|$)/i.test(p.childForFieldName("name")?.text ?? "")) return true;
-    if (p.type === "if_statement" && inDevBranch(p, node)) return true;
-  }
-  return false;
-}
+// Development and test code (inDevContext, src/core/run-context.ts), and route handlers
 
 /** Code in a route handler: a relaxation for that one page (an embeddable widget) is deliberate. */
 function inRoute(node: SyntaxNode): boolean {
@@ -84,14 +59,6 @@ function inRoute(node: SyntaxNode): boolean {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Flask-Talisman
-
-/** A module-level constant's value (`CSP = {...}`), when the module binds the name exactly once. */
-function moduleConstant(identifier: SyntaxNode): SyntaxNode | null {
-  const values = identifier.tree.rootNode.namedChildren
-    .map((s) => (s.type === "expression_statement" ? s.firstNamedChild : null))
-    .filter((a): a is SyntaxNode => a?.type === "assignment" && a.childForFieldName("left")?.text === identifier.text);
-  return values.length === 1 ? values[0]!.childForFieldName("right") : null;
-}
 
 function isTalisman(call: SyntaxNode, ctx: RuleContext): boolean {
   const fn = call.childForFieldName("function");

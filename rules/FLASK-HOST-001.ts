@@ -12,9 +12,9 @@
 // these reject every request, which is a bug, not an exposure).
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import {
-  callArguments, calleeMethod, classBases, className, enclosingFunction, inMainGuard, isTruthyLiteral, stringValue, unwrap,
-} from "../src/core/python.js";
+import { callArguments, calleeMethod, enclosingFunction, isTruthyLiteral, stringValue, unwrap } from "../src/core/python.js";
+import { inDevContext } from "../src/core/run-context.js";
+import { overriddenInFile } from "../src/core/settings.js";
 import type { ProjectFacts } from "../src/core/project.js";
 
 const HOST_ATTRIBUTES = new Set(["host_url", "url_root", "root_url", "host", "base_url"]);
@@ -117,30 +117,6 @@ function checkLink(node: SyntaxNode, ctx: RuleContext): void {
 // ---------------------------------------------------------------------------------------------------------------
 // TRUSTED_HOSTS values
 
-const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
-
-function inDevBranch(ifStatement: SyntaxNode, node: SyntaxNode): boolean {
-  const condition = ifStatement.childForFieldName("condition")?.text ?? "";
-  const dev = /develop|\bdev\b|debug|testing|\btests?\b|\blocal\b/i.test(condition);
-  const prod = /prod|\blive\b/i.test(condition);
-  if (!dev && !prod) return false;
-  const negated = /^\s*not\b|!=|\bis not\b|\bnot in\b/.test(condition);
-  const body = ifStatement.childForFieldName("consequence");
-  const inBody = !!body && body.startIndex <= node.startIndex && node.endIndex <= body.endIndex;
-  return inBody === (dev !== negated);
-}
-
-function inDevContext(node: SyntaxNode, ctx: RuleContext): boolean {
-  if (ctx.isTestFile || DEV_PATH.test(ctx.file)) return true;
-  if (inMainGuard(node) && !ctx.project.directlyRunInProduction.has(ctx.file)) return true;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "class_definition" && /dev|local|test|debug/i.test(className(p))) return true;
-    if (p.type === "function_definition" && /(?:^|_)(?:dev|develop|development|local|tests?|testing)(?:_|$)/i.test(p.childForFieldName("name")?.text ?? "")) return true;
-    if (p.type === "if_statement" && inDevBranch(p, node)) return true;
-  }
-  return false;
-}
-
 /** The value bound to TRUSTED_HOSTS by an assignment, a `TRUSTED_HOSTS=` keyword or a `"TRUSTED_HOSTS":` pair. */
 function trustedHostsValue(node: SyntaxNode): SyntaxNode | null {
   if (node.type === "assignment") {
@@ -152,30 +128,12 @@ function trustedHostsValue(node: SyntaxNode): SyntaxNode | null {
   return stringValue(node.childForFieldName("key")) === "TRUSTED_HOSTS" ? node.childForFieldName("value") : null;
 }
 
-/** A None that a subclass or a later binding in the same scope replaces with a real list. */
-function overridden(node: SyntaxNode): boolean {
-  const scopeOf = (n: SyntaxNode) => {
-    for (let p = n.parent; p; p = p.parent) if (p.type === "class_definition" || p.type === "function_definition") return p;
-    return null;
-  };
-  const scope = scopeOf(node);
-  const base = scope?.type === "class_definition" ? className(scope) : null;
-  return node.tree.rootNode.descendantsOfType(["assignment", "keyword_argument", "pair"]).some((other) => {
-    const value = other.id === node.id ? null : trustedHostsValue(other);
-    if (!value || unwrap(value).type === "none") return false;
-    const otherScope = scopeOf(other);
-    if (base && otherScope?.type === "class_definition") return classBases(otherScope).some((b) => b.split(".").pop() === base);
-    // a later setting in the same function or module (a dict literal elsewhere is a value, not a setting)
-    return other.type !== "pair" && other.startIndex > node.startIndex && (otherScope?.id ?? -1) === (scope?.id ?? -1);
-  });
-}
-
 function checkTrustedHosts(node: SyntaxNode, ctx: RuleContext): void {
   const value = trustedHostsValue(node);
   if (!value || inDevContext(node, ctx)) return;
   const v = unwrap(value);
   if (v.type === "none") {
-    if (overridden(node)) return;
+    if (overriddenInFile(node, trustedHostsValue)) return; // a subclass or a later setting lists the hosts
     ctx.report({
       node: value,
       confidence: "medium",

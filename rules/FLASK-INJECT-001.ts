@@ -6,7 +6,8 @@
 // query into a parameterised one in the placeholder style of the driver the file imports.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, enclosingFunction, stringValue, unwrap } from "../src/core/python.js";
+import { guardedOnPath } from "../src/core/guards.js";
+import { callArguments, enclosingFunction, nearestBlock, rootOf, stringValue, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -278,17 +279,6 @@ class ShapeReader {
   }
 }
 
-function rootOf(node: SyntaxNode): SyntaxNode {
-  let current = node;
-  while (current.parent) current = current.parent;
-  return current;
-}
-
-function nearestBlock(node: SyntaxNode): SyntaxNode {
-  for (let p = node.parent; p; p = p.parent) if (p.type === "block" || p.type === "module") return p;
-  return node;
-}
-
 const BINDING_CONTAINERS = new Set([
   "for_statement", "for_in_clause", "with_item", "named_expression", "global_statement", "nonlocal_statement",
   "except_clause", "import_statement", "import_from_statement", "aliased_import", "parameters", "lambda_parameters",
@@ -451,23 +441,17 @@ function exits(block: SyntaxNode | null): boolean {
  */
 function isGuardedByAllowlist(use: SyntaxNode, ctx: RuleContext): boolean {
   const name = use.text;
-  const fn = enclosingFunction(use);
-  for (let child: SyntaxNode = use, p = use.parent; p && p !== fn; child = p, p = p.parent) {
-    if (p.type === "if_statement" || p.type === "elif_clause") {
+  return guardedOnPath(use, {
+    around(p, child) {
+      if (p.type !== "if_statement" && p.type !== "elif_clause") return false;
       const condition = p.childForFieldName("condition");
-      const body = p.childForFieldName("consequence");
-      if (condition && body === child && validates(condition, name, ctx)) return true;
-    }
-    if (p.type === "block" || p.type === "module") {
-      for (const statement of p.namedChildren) {
-        if (statement.startIndex >= child.startIndex) break;
-        if (statement.type !== "if_statement") continue;
-        const condition = statement.childForFieldName("condition");
-        if (condition && rejectsInvalid(condition, name, ctx) && exits(statement.childForFieldName("consequence"))) return true;
-      }
-    }
-  }
-  return false;
+      return !!condition && p.childForFieldName("consequence") === child && validates(condition, name, ctx);
+    },
+    before(statement) {
+      const condition = statement.type === "if_statement" ? statement.childForFieldName("condition") : null;
+      return !!condition && rejectsInvalid(condition, name, ctx) && exits(statement.childForFieldName("consequence"));
+    },
+  });
 }
 
 /** `[c for c in cols if c in ALLOWED]`: every element passed the allowlist. */

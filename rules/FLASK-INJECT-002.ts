@@ -11,7 +11,8 @@
 // parts are plain words (no shell metacharacters) becomes an argument list without a shell.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, enclosingFunction, isFalsyLiteral, isTruthyLiteral, routesOf, stringPrefix, unwrap } from "../src/core/python.js";
+import { guardedOnPath, mentions } from "../src/core/guards.js";
+import { callArguments, enclosingFunction, isFalsyLiteral, isTruthyLiteral, rootOf, routesOf, stringPrefix, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -146,11 +147,6 @@ function bindingsIn(scope: SyntaxNode, name: string): ScopeBindings {
   return result;
 }
 
-function mentions(node: SyntaxNode, name: string): boolean {
-  if (node.type === "identifier") return node.text === name;
-  return node.descendantsOfType("identifier").some((id) => id.text === name);
-}
-
 /**
  * The values plain assignments bind `id` to before its use: the function's own (all of them, e.g. both branches
  * of an if), else the module's one constant. Null when the name is bound any other way (`+=` only with
@@ -178,12 +174,6 @@ function boundValues(id: SyntaxNode, allowAugmented = false): SyntaxNode[] | nul
 function boundValue(id: SyntaxNode): SyntaxNode | null {
   const values = boundValues(id);
   return values?.length === 1 ? values[0]! : null;
-}
-
-function rootOf(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent) n = n.parent;
-  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -745,27 +735,16 @@ function terminates(block: SyntaxNode | null, ctx: RuleContext): boolean {
 
 /** Is this use of a name dominated by a check that validates it (allowlist, strict regex, isdigit)? */
 function isGuarded(id: SyntaxNode, ctx: RuleContext): boolean {
-  const fn = enclosingFunction(id);
-  if (!fn) return false;
+  if (!enclosingFunction(id)) return false;
   const name = id.text;
-  let child: SyntaxNode = id;
-  for (let p = id.parent; p && p !== fn; child = p, p = p.parent) {
-    if (p.type === "if_statement" && child === p.childForFieldName("consequence")) {
-      if (validates(p.childForFieldName("condition"), name, ctx)) return true;
-    }
-    if (p.type === "else_clause" && p.parent?.type === "if_statement") {
-      const guard = p.parent;
-      if (rejects(guard.childForFieldName("condition"), name, ctx) && terminates(guard.childForFieldName("consequence"), ctx)) return true;
-    }
-    if (p.type === "block") {
-      for (const stmt of p.namedChildren) {
-        if (stmt.startIndex >= child.startIndex) break;
-        if (stmt.type !== "if_statement") continue;
-        if (rejects(stmt.childForFieldName("condition"), name, ctx) && terminates(stmt.childForFieldName("consequence"), ctx)) return true;
-      }
-    }
-  }
-  return false;
+  const rejectsAndExits = (guard: SyntaxNode) => rejects(guard.childForFieldName("condition"), name, ctx) && terminates(guard.childForFieldName("consequence"), ctx);
+  return guardedOnPath(id, {
+    around(p, child) {
+      if (p.type === "if_statement" && child === p.childForFieldName("consequence") && validates(p.childForFieldName("condition"), name, ctx)) return true;
+      return p.type === "else_clause" && p.parent?.type === "if_statement" && rejectsAndExits(p.parent);
+    },
+    before: (statement) => statement.type === "if_statement" && rejectsAndExits(statement),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

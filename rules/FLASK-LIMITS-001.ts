@@ -9,7 +9,9 @@
 // MAX_CONTENT_LENGTH to those reads, so the one missing setting is the finding, not each read.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import { classBases, className, enclosingClass, inMainGuard, stringValue, unwrap } from "../src/core/python.js";
+import { classBases, enclosingClass, moduleConstant, stringValue, unwrap } from "../src/core/python.js";
+import { inDevContext } from "../src/core/run-context.js";
+import { overriddenInFile } from "../src/core/settings.js";
 import type { ProjectFacts } from "../src/core/project.js";
 
 const MiB = 1024 * 1024;
@@ -41,35 +43,6 @@ const LIMITS: Record<string, Limit> = {
     suggestion: "1_000",
   },
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Development and test code (a dev key or limit that production overrides is fine)
-
-const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
-const DEV_CLASS = /dev|local|test|debug/i;
-const DEV_FUNCTION = /(?:^|_)(?:dev|develop|development|local|tests?|testing)(?:_|$)/i;
-
-function inDevBranch(ifStatement: SyntaxNode, node: SyntaxNode): boolean {
-  const condition = ifStatement.childForFieldName("condition")?.text ?? "";
-  const dev = /develop|\bdev\b|debug|testing|\btests?\b|\blocal\b/i.test(condition);
-  const prod = /prod|\blive\b/i.test(condition);
-  if (!dev && !prod) return false;
-  const negated = /^\s*not\b|!=|\bis not\b|\bnot in\b/.test(condition);
-  const body = ifStatement.childForFieldName("consequence");
-  const inBody = !!body && body.startIndex <= node.startIndex && node.endIndex <= body.endIndex;
-  return inBody === (dev !== negated);
-}
-
-function inDevContext(node: SyntaxNode, ctx: RuleContext): boolean {
-  if (ctx.isTestFile || DEV_PATH.test(ctx.file)) return true;
-  if (inMainGuard(node) && !ctx.project.directlyRunInProduction.has(ctx.file)) return true;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "class_definition" && DEV_CLASS.test(className(p))) return true;
-    if (p.type === "function_definition" && DEV_FUNCTION.test(p.childForFieldName("name")?.text ?? "")) return true;
-    if (p.type === "if_statement" && inDevBranch(p, node)) return true;
-  }
-  return false;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Which limit a binding sets, and to what
@@ -112,14 +85,6 @@ function binding(node: SyntaxNode): { key: string; value: SyntaxNode } | null {
   return key && value ? { key, value } : null;
 }
 
-/** A module-level constant's value (`GiB = 1024 ** 3`), when the module binds the name exactly once. */
-function moduleConstant(identifier: SyntaxNode): SyntaxNode | null {
-  const values = identifier.tree.rootNode.namedChildren
-    .map((s) => (s.type === "expression_statement" ? s.firstNamedChild : null))
-    .filter((a): a is SyntaxNode => a?.type === "assignment" && a.childForFieldName("left")?.text === identifier.text);
-  return values.length === 1 ? values[0]!.childForFieldName("right") : null;
-}
-
 /** The number an expression of literals evaluates to (None -> null; math.inf, sys.maxsize -> Infinity). */
 function numericValue(raw: SyntaxNode, depth = 2): number | null {
   const node = unwrap(raw);
@@ -156,29 +121,6 @@ function numericValue(raw: SyntaxNode, depth = 2): number | null {
   }
 }
 
-/** The class or function whose body holds a binding (null at module level). */
-function scopeOf(node: SyntaxNode): SyntaxNode | null {
-  for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition" || p.type === "function_definition") return p;
-  return null;
-}
-
-/**
- * Is this None a default that real code replaces: a subclass in this file sets the limit (base config and its
- * production subclass), or the same function or module sets it again to a value (`if production: ... = 16 * MiB`)?
- */
-function overriddenInFile(node: SyntaxNode, key: string): boolean {
-  const scope = scopeOf(node);
-  const base = scope?.type === "class_definition" ? className(scope) : null;
-  return node.tree.rootNode.descendantsOfType(["assignment", "keyword_argument", "pair"]).some((other) => {
-    const found = other.id === node.id ? null : binding(other);
-    if (found?.key !== key || unwrap(found.value).type === "none") return false;
-    const otherScope = scopeOf(other);
-    if (base && otherScope?.type === "class_definition") return classBases(otherScope).some((b) => b.split(".").pop() === base);
-    // a later setting in the same function or module (a dict literal elsewhere is a value, not a setting)
-    return other.type !== "pair" && other.startIndex > node.startIndex && (otherScope?.id ?? -1) === (scope?.id ?? -1);
-  });
-}
-
 function humanSize(bytes: number): string {
   if (!Number.isFinite(bytes)) return "an unbounded size";
   return bytes >= GiB ? `${Math.round(bytes / GiB)} GiB` : `${Math.round(bytes / MiB)} MiB`;
@@ -200,7 +142,8 @@ function check(node: SyntaxNode, ctx: RuleContext): void {
     edits: [{ node: value, text: limit.suggestion }],
   };
   if (unwrap(value).type === "none") {
-    if (overriddenInFile(node, key)) return;
+    // a default that a subclass (base config, production subclass) or a later setting replaces
+    if (overriddenInFile(node, (other) => { const b = binding(other); return b?.key === key ? b.value : null; })) return;
     ctx.report({ node: value, severity, message: `${key} = None ${limit.unlimited}${uploads}.`, fix });
     return;
   }

@@ -14,7 +14,9 @@
 // the proxy's bucket: the limit bites early for everyone, which is not spoofing).
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, calleeMethod, enclosingFunction, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import {
+  assignmentsIn, callArguments, calleeMethod, enclosingFunction, rootOf, routesOf, stringValue, topLevelDefinition, unwrap,
+} from "../src/core/python.js";
 import type { Confidence, Severity } from "../src/core/types.js";
 
 /** ProxyFix parameters in positional order (after the app). */
@@ -80,15 +82,6 @@ function worse(a: ClientIp | null, b: ClientIp | null): ClientIp | null {
   return RANK[b.kind] > RANK[a.kind] ? b : a;
 }
 
-/** A module-level `def name(...)`. */
-function moduleFunction(root: SyntaxNode, name: string): SyntaxNode | null {
-  for (const statement of root.namedChildren) {
-    const fn = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
-    if (fn?.type === "function_definition" && fn.childForFieldName("name")?.text === name) return fn;
-  }
-  return null;
-}
-
 /** Where a client address comes from, following locals, string methods, ip_address() and one module helper. */
 function clientIp(raw: SyntaxNode | null | undefined, ctx: RuleContext, depth = 3): ClientIp | null {
   if (!raw || depth < 0) return null;
@@ -123,7 +116,7 @@ function clientIp(raw: SyntaxNode | null | undefined, ctx: RuleContext, depth = 
       }
       const name = ctx.resolve(fn) ?? "";
       if (IP_CONSTRUCTORS.test(name)) return clientIp(args.positional[0], ctx, depth);
-      const helper = fn?.type === "identifier" && depth > 0 && ADDRESS_HELPER.test(fn.text) ? moduleFunction(node.tree.rootNode, fn.text) : null;
+      const helper = fn?.type === "identifier" && depth > 0 && ADDRESS_HELPER.test(fn.text) ? topLevelDefinition(rootOf(node), fn.text, "function_definition") : null;
       if (!helper) return null;
       let found: ClientIp | null = null;
       for (const ret of helper.descendantsOfType("return_statement")) {
@@ -198,10 +191,8 @@ function literalStrings(raw: SyntaxNode | null | undefined, depth = 1): string[]
     return literalStrings(callArguments(node).positional[0], depth);
   }
   if (node.type === "identifier" && depth > 0) {
-    const binding = node.tree.rootNode.namedChildren
-      .map((s) => (s.type === "expression_statement" ? s.firstNamedChild : null))
-      .find((a) => a?.type === "assignment" && a.childForFieldName("left")?.text === node.text);
-    return literalStrings(binding?.childForFieldName("right"), depth - 1);
+    // the module's first binding of the name (a constant such as ADMIN_IPS)
+    return literalStrings(assignmentsIn(rootOf(node), node.text)[0]?.childForFieldName("right"), depth - 1);
   }
   return null;
 }
@@ -336,7 +327,7 @@ function checkRateLimitKey(keyword: SyntaxNode, ctx: RuleContext): void {
   let ip: ClientIp | null = null;
   if (value?.type === "lambda") ip = clientIp(value.childForFieldName("body"), ctx);
   else if (value?.type === "identifier") {
-    const helper = moduleFunction(keyword.tree.rootNode, value.text);
+    const helper = topLevelDefinition(rootOf(keyword), value.text, "function_definition");
     for (const ret of helper?.descendantsOfType("return_statement") ?? []) ip = worse(ip, clientIp(ret.firstNamedChild, ctx));
   }
   if (!ip || ip.kind === "peer") return;

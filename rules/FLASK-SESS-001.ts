@@ -6,179 +6,19 @@
 // dev- or test-named module, a test file or a dev/debug/testing branch is the recommended pattern and stays silent,
 // as does a base config whose subclass turns Secure on. HttpOnly=False and SameSite=None are reported everywhere but
 // in tests. Non-session cookies (theme, locale) are the application's business.
-import type { SyntaxNode, Tree } from "tree-sitter";
+import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import type { Confidence } from "../src/core/types.js";
-import { callArguments, calleeMethod, classBases, className, enclosingClass, enclosingFunction, isTruthyLiteral, stringValue, unwrap } from "../src/core/python.js";
+import { callArguments, calleeMethod, className, enclosingClass, isTruthyLiteral, moduleConstant, stringValue, unwrap } from "../src/core/python.js";
+import { contextOf, contextOfName, words } from "../src/core/run-context.js";
+import { isOffLiteral, settingAt, settingsIn, subclassesOf } from "../src/core/settings.js";
 
 const COOKIE_SETTING = /^(SESSION|REMEMBER)_COOKIE_(SECURE|HTTPONLY|SAMESITE|DOMAIN)$/;
-const TEST_WORDS = new Set(["test", "tests", "testing", "pytest", "unittest", "conftest"]);
-const DEV_WORDS = new Set(["dev", "develop", "development", "local", "localhost", "debug"]);
-const PROD_WORDS = new Set(["prod", "production", "live"]);
 /** A word of a cookie name that says it carries a session or credential. */
 const SESSION_COOKIE_WORD = /^(?:\w*session|sess(?:ion)?id|\w*sessid|sid|auth|\w*token|remember\w*|jwt|login)$/;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings and where they apply (the same reading as FLASK-SESS-002 and FLASK-CSRF-001; see the report)
-
-/** `SessionCookieSecure` / `session_cookie-secure` / "config/development.py" -> lower-case words. */
-function words(text: string): string[] {
-  return text.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
-
-type Where = "test" | "dev" | "prod" | null;
-
-function whereWords(text: string): Where {
-  const w = words(text);
-  if (w.some((x) => TEST_WORDS.has(x))) return "test";
-  if (w.some((x) => DEV_WORDS.has(x))) return "dev";
-  return w.some((x) => PROD_WORDS.has(x)) ? "prod" : null;
-}
-
-function conditionWhere(condition: SyntaxNode | null, negate: boolean): Where {
-  if (!condition) return null;
-  const text = condition.text;
-  const kind = whereWords(text);
-  // `not testing`, `env != "dev"`, `test_config is None` turn the meaning around; `is not None` does not
-  const inverted = /^\s*not\b|!=|\bnot in\b|\bis None\b|==\s*None\b/.test(text) || (/\bis not\b/.test(text) && !/\bis not None\b/.test(text));
-  const negated = inverted !== negate;
-  if (!negated || kind === null) return kind;
-  return kind === "prod" ? "dev" : "prod";
-}
-
-/** How the branch of an `if` holding `node` is gated: the `else` of `if production:` is development. */
-function branchWhere(ifStatement: SyntaxNode, node: SyntaxNode): Where {
-  const within = (n: SyntaxNode | null) => !!n && n.startIndex <= node.startIndex && node.endIndex <= n.endIndex;
-  if (within(ifStatement.childForFieldName("consequence"))) return conditionWhere(ifStatement.childForFieldName("condition"), false);
-  let last = ifStatement.childForFieldName("condition");
-  for (const clause of ifStatement.childrenForFieldName("alternative")) {
-    if (clause.type === "elif_clause") {
-      if (within(clause.childForFieldName("consequence"))) return conditionWhere(clause.childForFieldName("condition"), false);
-      last = clause.childForFieldName("condition");
-    } else if (within(clause)) {
-      return conditionWhere(last, true);
-    }
-  }
-  return null;
-}
-
-function keyOfTarget(left: SyntaxNode, ctx: RuleContext): string | null {
-  if (left.type === "identifier") return left.text;
-  if (left.type === "attribute") return left.childForFieldName("attribute")?.text ?? null;
-  if (left.type !== "subscript") return null;
-  const holder = left.childForFieldName("value");
-  return holder && ctx.resolve(holder) !== "os.environ" ? stringValue(left.childForFieldName("subscript")) : null;
-}
-
-interface Setting {
-  key: string;
-  value: SyntaxNode;
-  /** The class body, block, argument list or dict whose other settings are siblings (TESTING = True). */
-  container: SyntaxNode;
-  label: string;
-}
-
-/** `KEY = v` (module or class level), `x.KEY = v`, `cfg["KEY"] = v`, `update(KEY=v)`, `{"KEY": v}`. */
-function settingAt(node: SyntaxNode, ctx: RuleContext): Setting | null {
-  if (node.type === "assignment") {
-    const left = node.childForFieldName("left");
-    const right = node.childForFieldName("right");
-    if (!left || !right || right.type === "assignment" || !node.parent?.parent) return null;
-    if (left.type === "identifier" && enclosingFunction(node) && !enclosingClass(node)) return null; // a local variable
-    const key = keyOfTarget(left, ctx);
-    const cls = left.type === "identifier" ? enclosingClass(node) : null;
-    return key ? { key, value: right, container: node.parent.parent, label: cls ? `${className(cls)}.${key}` : left.text } : null;
-  }
-  if (node.type === "keyword_argument") {
-    const key = node.childForFieldName("name")?.text;
-    const value = node.childForFieldName("value");
-    const callee = node.parent?.parent?.childForFieldName("function")?.text ?? "";
-    return key && value && node.parent ? { key, value, container: node.parent, label: callee.length <= 40 ? `${key} in ${callee}()` : key } : null;
-  }
-  if (node.type === "pair") {
-    const key = stringValue(node.childForFieldName("key"));
-    const value = node.childForFieldName("value");
-    return key !== null && value && node.parent ? { key, value, container: node.parent, label: `"${key}"` } : null;
-  }
-  return null;
-}
-
-const siblingCache = new WeakMap<Tree, Map<number, Map<string, SyntaxNode>>>();
-
-/** The settings made directly in a container (class body, block, argument list, dict); memoised per file. */
-function siblings(container: SyntaxNode, ctx: RuleContext): Map<string, SyntaxNode> {
-  let byContainer = siblingCache.get(container.tree);
-  if (!byContainer) siblingCache.set(container.tree, (byContainer = new Map()));
-  const cached = byContainer.get(container.id);
-  if (cached) return cached;
-  const out = new Map<string, SyntaxNode>();
-  for (const child of container.namedChildren) {
-    const node = child.type === "expression_statement" ? child.firstNamedChild : child;
-    const setting = node && node.type !== "expression_statement" ? settingAt(node, ctx) : null;
-    if (setting) out.set(setting.key, setting.value);
-  }
-  byContainer.set(container.id, out);
-  return out;
-}
-
-/** Test or development code: test files, dev/test modules, classes and functions, TESTING/DEBUG configs, dev branches. */
-function whereOf(container: SyntaxNode | null, node: SyntaxNode, ctx: RuleContext): Where {
-  if (ctx.isTestFile) return "test";
-  const found: Where[] = [whereWords(ctx.file.replace(/\.py$/, ""))];
-  const flags = (container: SyntaxNode | null) => {
-    if (!container) return;
-    const s = siblings(container, ctx);
-    if (isTruthyLiteral(s.get("TESTING"))) found.push("test");
-    if (isTruthyLiteral(s.get("DEBUG"))) found.push("dev");
-  };
-  flags(container);
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "if_statement") found.push(branchWhere(p, node));
-    else if (p.type === "class_definition") {
-      found.push(whereWords(className(p)));
-      const body = p.childForFieldName("body");
-      if (body) flags(body);
-    } else if (p.type === "function_definition") found.push(whereWords(p.childForFieldName("name")?.text ?? ""));
-  }
-  return found.includes("test") ? "test" : found.includes("dev") ? "dev" : found.includes("prod") ? "prod" : null;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Config settings
-
-function isOff(value: SyntaxNode): boolean {
-  const v = unwrap(value);
-  return v.type === "false" || v.type === "none" || (v.type === "integer" && Number(v.text) === 0);
-}
-
-const subclassIndex = new WeakMap<Tree, Map<string, SyntaxNode[]>>();
-
-/** Subclasses (transitively) of a config class declared in the same file. */
-function subclassesOf(cls: SyntaxNode): SyntaxNode[] {
-  let index = subclassIndex.get(cls.tree);
-  if (!index) {
-    index = new Map();
-    for (const c of cls.tree.rootNode.descendantsOfType("class_definition")) {
-      for (const base of classBases(c)) {
-        const name = base.split(".").pop()!;
-        index.set(name, [...(index.get(name) ?? []), c]);
-      }
-    }
-    subclassIndex.set(cls.tree, index);
-  }
-  const found: SyntaxNode[] = [];
-  const seen = new Set<string>([className(cls)]);
-  const queue = [className(cls)];
-  while (queue.length > 0) {
-    for (const c of index.get(queue.shift()!) ?? []) {
-      if (seen.has(className(c))) continue;
-      seen.add(className(c));
-      found.push(c);
-      queue.push(className(c));
-    }
-  }
-  return found;
-}
+// Config settings (read in every form by src/core/settings.ts; where they apply: src/core/run-context.ts)
 
 function quoted(value: SyntaxNode, text: string): string {
   return value.text.startsWith("'") ? `'${text}'` : `"${text}"`;
@@ -195,17 +35,17 @@ function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
   const cookie = match[1] === "SESSION" ? "session" : "remember-me";
   const attribute = match[2]!;
   const value = unwrap(setting.value);
-  const where = whereOf(setting.container, node, ctx);
+  const where = contextOf(setting.container, node, ctx);
   if (where === "test") return;
   const cls = node.type === "assignment" ? enclosingClass(node) : null;
   const subclasses = cls ? subclassesOf(cls) : [];
-  const setIn = (c: SyntaxNode) => siblings(c.childForFieldName("body")!, ctx).get(setting.key);
+  const setIn = (c: SyntaxNode) => settingsIn(c.childForFieldName("body")!, ctx).get(setting.key);
 
   if (attribute === "SECURE") {
-    if (!isOff(value) || where === "dev") return;
+    if (!isOffLiteral(value) || where === "dev") return;
     // a base config whose production subclass turns Secure on: the recommended dev/prod split
-    if (subclasses.some((c) => { const v = setIn(c); return !!v && !isOff(v); })) return;
-    const devInherits = subclasses.some((c) => whereWords(className(c)) === "dev" && !setIn(c));
+    if (subclasses.some((c) => { const v = setIn(c); return !!v && !isOffLiteral(v); })) return;
+    const devInherits = subclasses.some((c) => contextOfName(className(c)) === "dev" && !setIn(c));
     const production = where === "prod" || ctx.project.productionModules.has(ctx.file);
     ctx.report({
       node: setting.value,
@@ -220,7 +60,7 @@ function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
       },
     });
   } else if (attribute === "HTTPONLY") {
-    if (!isOff(value)) return;
+    if (!isOffLiteral(value)) return;
     ctx.report({
       node: setting.value,
       confidence: where === "dev" ? "medium" : "high",
@@ -231,7 +71,7 @@ function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
     const text = stringValue(value);
     if (!(value.type === "none" || value.type === "false" || text?.toLowerCase() === "none")) return;
     // a partitioned (CHIPS) cookie is keyed to the top-level site: a cross-site page never gets it
-    if (isTruthyLiteral(siblings(setting.container, ctx).get(`${match[1]}_COOKIE_PARTITIONED`))) return;
+    if (isTruthyLiteral(settingsIn(setting.container, ctx).get(`${match[1]}_COOKIE_PARTITIONED`))) return;
     const base: Confidence = ctx.project.cookieAuth && !ctx.project.csrfProtection ? "high" : "medium";
     ctx.report({
       node: setting.value,
@@ -265,10 +105,7 @@ function cookieName(node: SyntaxNode | undefined): string | null {
   if (/SESSION_COOKIE_NAME|session_cookie_name/.test(v.text)) return "session";
   const literal = stringValue(v);
   if (literal !== null || v.type !== "identifier") return literal;
-  const bindings = v.tree.rootNode.namedChildren
-    .map((s) => (s.type === "expression_statement" ? s.firstNamedChild : null))
-    .filter((a) => a?.type === "assignment" && a.childForFieldName("left")?.text === v.text);
-  return bindings.length === 1 ? stringValue(bindings[0]!.childForFieldName("right")) : null;
+  return stringValue(moduleConstant(v));
 }
 
 function isSessionCookie(name: string): boolean {
@@ -287,15 +124,15 @@ function checkSetCookie(call: SyntaxNode, ctx: RuleContext): void {
   const httponly = args.keywords.get("httponly");
   const secure = args.keywords.get("secure");
   const samesite = args.keywords.get("samesite");
-  if (httponly && isOff(httponly)) {
+  if (httponly && isOffLiteral(httponly)) {
     problems.push("httponly is off (page JavaScript can read it, so XSS steals it)");
     edits.push({ node: httponly, text: "True" });
   }
-  if (secure && isOff(secure) && !["dev", "test"].includes(whereOf(null, call, ctx) ?? "")) {
+  if (secure && isOffLiteral(secure) && !["dev", "test"].includes(contextOf(null, call, ctx) ?? "")) {
     problems.push("secure is off (it also travels over plain HTTP)");
     edits.push({ node: secure, text: "True" });
   }
-  if (samesite && (unwrap(samesite).type === "none" || isOff(samesite) || stringValue(samesite)?.toLowerCase() === "none")) {
+  if (samesite && (unwrap(samesite).type === "none" || isOffLiteral(samesite) || stringValue(samesite)?.toLowerCase() === "none")) {
     problems.push("samesite is None (other sites' requests carry it: CSRF)");
     edits.push({ node: samesite, text: quoted(unwrap(samesite), "Lax") });
   }

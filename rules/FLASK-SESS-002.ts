@@ -10,12 +10,12 @@
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
 import type { Confidence } from "../src/core/types.js";
-import { callArguments, calleeMethod, className, enclosingClass, enclosingFunction, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import { callArguments, calleeMethod, className, enclosingFunction, moduleConstant, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import { contextOfName, words } from "../src/core/run-context.js";
+import { settingAt, type Setting } from "../src/core/settings.js";
 
 const DAY = 86_400;
 const MAX_DAYS = 31;
-const TEST_WORDS = new Set(["test", "tests", "testing", "pytest", "unittest", "conftest"]);
-const DEV_WORDS = new Set(["dev", "develop", "development", "local", "localhost", "debug"]);
 /** timedelta's positional parameters, in order, in seconds. */
 const TIMEDELTA_UNITS: [string, number][] = [["days", DAY], ["seconds", 1], ["microseconds", 1e-6], ["milliseconds", 1e-3], ["minutes", 60], ["hours", 3600], ["weeks", 7 * DAY]];
 /** Words of a session key (or of the value read into it) that name a secret, and how sure that is. */
@@ -40,12 +40,9 @@ const LOGIN_FUNCTION = /login|log_in|signin|sign_in|authenticate/i;
 const USER_KEYS = new Set(["user_id", "_user_id", "user", "uid", "username", "account_id"]);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings and where they apply (the same reading as FLASK-SESS-001; see its module)
+// Settings (read in every form by src/core/settings.ts) and where they apply
 
-function words(text: string): string[] {
-  return text.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
-
+/** Test or development code: a test file, or a test/dev-named module, class, function or `if` condition (its body). */
 function isTestOrDev(node: SyntaxNode, ctx: RuleContext): boolean {
   if (ctx.isTestFile) return true;
   const names = [ctx.file.replace(/\.py$/, "")];
@@ -57,36 +54,16 @@ function isTestOrDev(node: SyntaxNode, ctx: RuleContext): boolean {
       if (consequence && consequence.startIndex <= node.startIndex && node.endIndex <= consequence.endIndex) names.push(p.childForFieldName("condition")?.text ?? "");
     }
   }
-  return names.some((n) => words(n).some((w) => TEST_WORDS.has(w) || DEV_WORDS.has(w)));
+  return names.some((n) => ["test", "dev"].includes(contextOfName(n) ?? ""));
 }
 
-/** `KEY = v` (module or class level), `x.KEY = v`, `cfg["KEY"] = v`, `update(KEY=v)`, `{"KEY": v}`: the key and value. */
-function settingAt(node: SyntaxNode, ctx: RuleContext): { key: string; value: SyntaxNode; label: string } | null {
-  if (node.type === "assignment") {
-    const left = node.childForFieldName("left");
-    const value = node.childForFieldName("right");
-    if (!left || !value || value.type === "assignment") return null;
-    if (left.type === "identifier") {
-      if (enclosingFunction(node) && !enclosingClass(node)) return null; // a local variable
-      const cls = enclosingClass(node);
-      return { key: left.text, value, label: cls ? `${className(cls)}.${left.text}` : left.text };
-    }
-    if (left.type === "attribute") {
-      const key = left.childForFieldName("attribute")?.text ?? "";
-      return { key: key === "permanent_session_lifetime" ? "PERMANENT_SESSION_LIFETIME" : key, value, label: left.text };
-    }
-    const holder = left.type === "subscript" ? left.childForFieldName("value") : null;
-    const key = holder && ctx.resolve(holder) !== "os.environ" ? stringValue(left.childForFieldName("subscript")) : null;
-    return key ? { key, value, label: left.text } : null;
-  }
-  if (node.type === "keyword_argument") {
-    const key = node.childForFieldName("name")?.text;
-    const value = node.childForFieldName("value");
-    return key && value ? { key, value, label: key } : null;
-  }
-  const key = stringValue(node.childForFieldName("key"));
-  const value = node.childForFieldName("value");
-  return key !== null && value ? { key, value, label: `"${key}"` } : null;
+/** A setting as this rule names it: a keyword by its bare key, `app.permanent_session_lifetime` by its config key. */
+function lifetimeSetting(node: SyntaxNode, ctx: RuleContext): Setting | null {
+  const setting = settingAt(node, ctx);
+  if (!setting) return null;
+  if (node.type === "keyword_argument") return { ...setting, label: setting.key };
+  const attribute = node.type === "assignment" && node.childForFieldName("left")?.type === "attribute";
+  return attribute && setting.key === "permanent_session_lifetime" ? { ...setting, key: "PERMANENT_SESSION_LIFETIME" } : setting;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -119,12 +96,7 @@ function seconds(node: SyntaxNode | null | undefined, ctx: RuleContext, depth = 
     }
     return total;
   }
-  if (v.type === "identifier") {
-    const bindings = v.tree.rootNode.namedChildren
-      .map((s) => (s.type === "expression_statement" ? s.firstNamedChild : null))
-      .filter((a) => a?.type === "assignment" && a.childForFieldName("left")?.text === v.text);
-    return bindings.length === 1 ? seconds(bindings[0]!.childForFieldName("right"), ctx, depth + 1) : null;
-  }
+  if (v.type === "identifier") return seconds(moduleConstant(v), ctx, depth + 1);
   return null;
 }
 
@@ -150,7 +122,7 @@ function reportLifetime(what: "session" | "remember", label: string, value: Synt
 }
 
 function checkLifetimeSetting(node: SyntaxNode, ctx: RuleContext): void {
-  const setting = settingAt(node, ctx);
+  const setting = lifetimeSetting(node, ctx);
   if (setting?.key === "PERMANENT_SESSION_LIFETIME") reportLifetime("session", setting.label, setting.value, ctx);
   else if (setting?.key === "REMEMBER_COOKIE_DURATION") reportLifetime("remember", setting.label, setting.value, ctx);
 }

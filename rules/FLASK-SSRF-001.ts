@@ -2,12 +2,13 @@
 // URL arguments of requests, httpx, urllib.request, aiohttp, urllib3 and pycurl, called directly or through a client
 // object built in the file (`s = requests.Session()`, `async with aiohttp.ClientSession() as s`). A value spliced
 // after a fixed `scheme://host/` only picks a path on that host: not SSRF. A URL checked against an allowlist in the
-// same function before the call (guard heuristic below) stays silent. The fix is advice: an allowlist skeleton.
+// same function before the call (checkedBefore, src/core/guards.ts) stays silent. The fix is advice: an allowlist
+// skeleton. URL spellings and who controls the destination: src/core/url.ts.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, enclosingFunction, stringValue, unwrap } from "../src/core/python.js";
-import type { Taint } from "../src/core/taint.js";
-import type { FlowStep } from "../src/core/types.js";
+import { checkedBefore, literalArgs, mentions, trackedNames } from "../src/core/guards.js";
+import { assignmentsIn, callArguments, enclosingFunction, rootOf, unwrap } from "../src/core/python.js";
+import { OPAQUE, absoluteControl, hitFlow, urlHit, type Control, type UrlHit } from "../src/core/url.js";
 
 type Family = "requests" | "httpx" | "urllib" | "aiohttp" | "urllib3" | "pycurl";
 
@@ -81,7 +82,7 @@ function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
 function constructorOf(id: SyntaxNode): SyntaxNode | null {
   for (let scope: SyntaxNode | null = enclosingFunction(id); ; scope = scope && enclosingFunction(scope)) {
     const body = scope ? scope.childForFieldName("body") : rootOf(id);
-    const nodes = scope ? (body?.descendantsOfType(["assignment", "as_pattern"]) ?? []) : topLevelAssignments(body!);
+    const nodes = scope ? (body?.descendantsOfType(["assignment", "as_pattern"]) ?? []) : assignmentsIn(body!, id.text);
     for (const node of nodes) {
       const target = node.type === "assignment" ? node.childForFieldName("left") : node.childForFieldName("alias")?.namedChild(0);
       let value = node.type === "assignment" ? node.childForFieldName("right") : node.namedChild(0);
@@ -92,279 +93,26 @@ function constructorOf(id: SyntaxNode): SyntaxNode | null {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// URL reading and guards: the same block in FLASK-SSRF-001 and FLASK-REDIRECT-001 (a candidate for src/core/url.ts).
-// spellings(): the ways a URL string may be spelled, as literal text and expressions, following f-strings, +, %,
-// .format(), `or`, conditionals (minus a branch its own condition checks) and local assignments. The rule reads the
-// text before the first untrusted piece; a trusted non-literal piece (a base URL from config) reads as OPAQUE.
-// isGuarded(): before the sink, in the same function, an `if` whose condition checks the value (or a name derived
-// from it: `parsed = urlparse(url)`) and then exits (return/raise/abort/continue) or reassigns it, an `assert`, a bare
-// validator call, or the sink sitting inside a branch of such a condition. What counts as a check is the rule's.
-
-type Piece = string | { node: SyntaxNode; hops: SyntaxNode[] };
-type Checks = (cond: SyntaxNode, names: Set<string>) => boolean;
-const OPAQUE = "\u0000";
-const MAX_ALTERNATIVES = 8;
-
-function cartesian(a: Piece[][], b: Piece[][]): Piece[][] {
-  return a.flatMap((x) => b.map((y) => [...x, ...y])).slice(0, MAX_ALTERNATIVES);
-}
-
-function spellings(raw: SyntaxNode, ctx: RuleContext, checks: Checks, hops: SyntaxNode[] = [], depth = 0): Piece[][] {
-  const node = unwrap(raw);
-  const leaf: Piece[][] = [[{ node, hops }]];
-  if (depth > 8) return leaf;
-  const read = (n: SyntaxNode | null | undefined, h = hops) => (n ? spellings(n, ctx, checks, h, depth + 1) : [[]]);
-  switch (node.type) {
-    case "string": {
-      let out: Piece[][] = [[]];
-      for (const child of node.namedChildren) {
-        if (child.type === "string_content" || child.type === "escape_sequence") out = out.map((s) => [...s, child.text]);
-        else if (child.type === "interpolation") out = cartesian(out, read(child.childForFieldName("expression")));
-      }
-      return out;
-    }
-    case "concatenated_string":
-      return node.namedChildren.reduce<Piece[][]>((acc, part) => cartesian(acc, read(part)), [[]]);
-    case "binary_operator": {
-      const op = node.childForFieldName("operator")?.text;
-      const left = node.childForFieldName("left");
-      const right = node.childForFieldName("right");
-      if (op === "+") return cartesian(read(left), read(right));
-      const template = stringValue(left);
-      if (op !== "%" || template === null || !right) return leaf;
-      const values = unwrap(right).type === "tuple" ? unwrap(right).namedChildren : [right];
-      let i = 0;
-      return splitTemplate(template, /%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]/g, (m) => (m === "%%" ? "%" : read(values[i++] ?? right)));
-    }
-    case "call": {
-      const fn = node.childForFieldName("function");
-      const template = fn?.type === "attribute" && fn.childForFieldName("attribute")?.text === "format" ? stringValue(fn.childForFieldName("object")) : null;
-      if (template === null) return leaf;
-      const args = callArguments(node);
-      let auto = 0;
-      return splitTemplate(template, /\{\{|\}\}|\{[^{}]*\}/g, (m) => {
-        if (m === "{{" || m === "}}") return m[0]!;
-        const field = /^\{([^.[!:}]*)/.exec(m)![1]!;
-        const value = field === "" ? args.positional[auto++] : /^\d+$/.test(field) ? args.positional[Number(field)] : args.keywords.get(field);
-        return value ? read(value) : leaf;
-      });
-    }
-    case "boolean_operator":
-      return [...read(node.childForFieldName("left")), ...read(node.childForFieldName("right"))].slice(0, MAX_ALTERNATIVES);
-    case "conditional_expression": {
-      // `x if is_safe(x) else DEFAULT`: the branch its own condition checks is not a way the value is spelled
-      const [a, cond, b] = node.namedChildren;
-      const negated = cond?.type === "not_operator";
-      const checked = negated ? b : a;
-      const test = negated ? cond!.childForFieldName("argument") : cond;
-      const skip = checked && test && checks(test, localNames(checked, ctx)) ? checked : null;
-      return [a, b].filter((x) => x && x.id !== skip?.id).flatMap((x) => read(x)).slice(0, MAX_ALTERNATIVES);
-    }
-    case "identifier": {
-      const defs = definitions(node);
-      if (!defs || defs.length === 0) return leaf;
-      return defs.flatMap((d) => (d.value.type === "augmented_assignment"
-        ? cartesian(read(d.value.childForFieldName("left"), [...hops, d.value]), read(d.value.childForFieldName("right"), [...hops, d.value]))
-        : read(d.value, [...hops, d.stmt]))).slice(0, MAX_ALTERNATIVES);
-    }
-    default:
-      return leaf;
-  }
-}
-
-function splitTemplate(template: string, field: RegExp, valueOf: (match: string) => Piece[][] | string): Piece[][] {
-  let out: Piece[][] = [[]];
-  let cursor = 0;
-  for (const match of template.matchAll(field)) {
-    const value = valueOf(match[0]);
-    out = out.map((s) => [...s, template.slice(cursor, match.index)]);
-    out = typeof value === "string" ? out.map((s) => [...s, value]) : cartesian(out, value);
-    cursor = match.index! + match[0].length;
-  }
-  return out.map((s) => [...s, template.slice(cursor)]);
-}
-
-/** Statements that bind a name some other way than `name = value`: the name's value is then left to the core. */
-const BINDERS: Record<string, (n: SyntaxNode) => SyntaxNode | null | undefined> = {
-  for_statement: (n) => n.childForFieldName("left"),
-  for_in_clause: (n) => n.childForFieldName("left"),
-  named_expression: (n) => n.childForFieldName("name"),
-  with_item: (n) => n.descendantsOfType("as_pattern_target")[0],
-  global_statement: (n) => n,
-  nonlocal_statement: (n) => n,
-};
-
-function nearestBlock(node: SyntaxNode): SyntaxNode {
-  for (let p = node.parent; p; p = p.parent) if (p.type === "block" || p.type === "module") return p;
-  return node;
-}
-
-function rootOf(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent) n = n.parent;
-  return n;
-}
-
-function topLevelAssignments(module: SyntaxNode): SyntaxNode[] {
-  return module.namedChildren.flatMap((s) => (s.type === "expression_statement" && s.namedChild(0)?.type === "assignment" ? [s.namedChild(0)!] : []));
-}
-
-/** The simple `name = value` / `name += value` assignments that may reach this use (null: bound another way). */
-function definitions(use: SyntaxNode): { value: SyntaxNode; stmt: SyntaxNode }[] | null {
-  const fn = enclosingFunction(use);
-  if (fn?.childForFieldName("parameters")?.descendantsOfType("identifier").some((p) => p.text === use.text)) return null;
-  const found: { value: SyntaxNode; stmt: SyntaxNode; block: SyntaxNode }[] = [];
-  const stack = fn ? [fn.childForFieldName("body")!] : [rootOf(use)];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (["function_definition", "class_definition", "lambda"].includes(node.type)) continue;
-    if (node.type === "assignment" || node.type === "augmented_assignment") {
-      const left = node.childForFieldName("left");
-      let value = node.type === "assignment" ? node.childForFieldName("right") : node;
-      while (value?.type === "assignment") value = value.childForFieldName("right");
-      if (left?.type === "identifier" && left.text === use.text && value) found.push({ value, stmt: node, block: nearestBlock(node) });
-      else if (left && left.type !== "identifier" && left.descendantsOfType("identifier").some((i) => i.text === use.text)) return null;
-    } else if (BINDERS[node.type]) {
-      if (BINDERS[node.type]!(node)?.descendantsOfType("identifier").some((i) => i.text === use.text)) return null;
-    }
-    stack.push(...node.namedChildren);
-  }
-  if (found.length === 0 && fn) {
-    // a module constant read in a function: usable when bound exactly once at top level
-    const top = topLevelAssignments(rootOf(use)).filter((a) => a.childForFieldName("left")?.text === use.text);
-    const value = top.length === 1 ? top[0]!.childForFieldName("right") : null;
-    return value ? [{ value, stmt: top[0]! }] : null;
-  }
-  found.sort((a, b) => a.stmt.endIndex - b.stmt.endIndex);
-  let live: typeof found = [];
-  for (const d of found) {
-    if (d.stmt.endIndex > use.startIndex) break;
-    live = d.block.startIndex <= use.startIndex && use.endIndex <= d.block.endIndex ? [d] : [...live, d];
-  }
-  return live;
-}
-
-/** Local names an expression reads (not imports such as `request`, not attribute or keyword names). */
-function localNames(node: SyntaxNode, ctx: RuleContext): Set<string> {
-  const names = new Set<string>();
-  for (const id of node.descendantsOfType("identifier")) {
-    const parent = id.parent;
-    if (parent?.type === "attribute" && parent.childForFieldName("attribute")?.id === id.id) continue;
-    if (parent?.type === "keyword_argument" && parent.childForFieldName("name")?.id === id.id) continue;
-    if (ctx.resolve(id) === id.text && !ctx.hasImport(id.text)) names.add(id.text);
-  }
-  return names;
-}
-
-/** The value's local names plus the names assigned from them, and the names they were assigned from. */
-function trackedNames(value: SyntaxNode, ctx: RuleContext): Set<string> {
-  const names = localNames(value, ctx);
-  const assignments = enclosingFunction(value)?.descendantsOfType("assignment") ?? [];
-  for (let round = 0; round < 3; round++) {
-    for (const a of assignments) {
-      const left = a.childForFieldName("left");
-      const right = a.childForFieldName("right");
-      if (left?.type !== "identifier" || !right) continue;
-      if (!names.has(left.text) && mentions(right, names)) names.add(left.text);
-      else if (names.has(left.text)) for (const name of localNames(right, ctx)) names.add(name);
-    }
-  }
-  return names;
-}
-
-function mentions(node: SyntaxNode | null | undefined, names: Set<string>): boolean {
-  return !!node && node.descendantsOfType("identifier").some((i) => names.has(i.text));
-}
-
-function isGuarded(sink: SyntaxNode, names: Set<string>, checks: Checks): boolean {
-  if (names.size === 0) return false;
-  const fn = enclosingFunction(sink);
-  for (let child: SyntaxNode = sink, p = sink.parent; p && p !== fn; child = p, p = p.parent) {
-    if (p.type === "if_statement" || p.type === "elif_clause" || p.type === "conditional_expression") {
-      const cond = p.type === "conditional_expression" ? p.namedChild(1) : p.childForFieldName("condition");
-      if (cond && cond.id !== child.id && checks(cond, names)) return true;
-    }
-    if (p.type !== "block" && p.type !== "module") continue;
-    for (const statement of p.namedChildren) {
-      if (statement.startIndex >= child.startIndex) break;
-      if (guardStatement(statement, names, checks)) return true;
-    }
-  }
-  return false;
-}
-
-function guardStatement(statement: SyntaxNode, names: Set<string>, checks: Checks): boolean {
-  if (statement.type === "assert_statement") return !!statement.namedChild(0) && checks(statement.namedChild(0)!, names);
-  if (statement.type === "expression_statement" && statement.namedChild(0)?.type === "call") return checks(statement.namedChild(0)!, names);
-  if (statement.type !== "if_statement") return false;
-  return [statement, ...statement.namedChildren.filter((c) => c.type === "elif_clause")].some((branch) => {
-    const cond = branch.childForFieldName("condition");
-    return !!cond && checks(cond, names) && exitsOrReassigns(branch.childForFieldName("consequence"), names);
-  });
-}
-
-function exitsOrReassigns(block: SyntaxNode | null, names: Set<string>): boolean {
-  return !!block?.namedChildren.some((s) => {
-    if (["return_statement", "raise_statement", "continue_statement", "break_statement"].includes(s.type)) return true;
-    const inner = s.type === "expression_statement" ? s.namedChild(0) : null;
-    if (inner?.type === "call" && /(^|\.)abort$/.test(inner.childForFieldName("function")?.text ?? "")) return true;
-    return inner?.type === "assignment" && names.has(inner.childForFieldName("left")?.text ?? "");
-  });
-}
-
-/** The literal arguments of a call (a tuple argument spread), null for a non-literal one. */
-function literalArgs(call: SyntaxNode): (string | null)[] {
-  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-  return args.flatMap((a) => (a.type === "tuple" ? a.namedChildren : [a])).map((a) => stringValue(a));
-}
-// ---------------------------------------------------------------------------------------------------------------
-
 /** Who controls the destination when the untrusted piece follows `prefix`: all of it, none (host fixed), or unknown. */
-function destinationControl(prefix: string): "full" | "none" | "unknown" {
-  if (prefix === "") return "full";
-  const scheme = prefix.indexOf("://");
-  if (scheme >= 0) {
-    const authority = prefix.slice(scheme + 3);
-    const end = authority.search(/[/?#\\]/);
-    if (end > 0) return "none";
-    return end < 0 && authority.includes(OPAQUE) ? "unknown" : "full";
-  }
+function destinationControl(prefix: string): Control {
+  const absolute = absoluteControl(prefix);
+  if (absolute) return absolute;
   if (prefix.startsWith(OPAQUE)) return /[/?#]/.test(prefix) ? "none" : "unknown";
   if (/^[a-z][a-z0-9+.-]*:?\/?$/i.test(prefix)) return "full"; // "http" + rest, "https:/" + rest
   return "none"; // a relative path or query: not a fetchable URL on its own, or joined to a client's base_url
 }
 
-interface Hit { control: "full" | "unknown"; taint: Taint; hops: SyntaxNode[]; /** The untrusted piece is the whole URL. */ whole: boolean }
-
-function destinationHit(url: SyntaxNode, ctx: RuleContext): Hit | null {
-  let best: Hit | null = null;
-  for (const spelling of spellings(url, ctx, checksDestination)) {
-    let prefix = "";
-    for (const piece of spelling) {
-      if (typeof piece === "string") {
-        prefix += piece;
-        continue;
-      }
-      // request.path always starts with "/": it cannot pick the host
-      const resolved = ctx.resolve(piece.node);
-      const taint = resolved === "flask.request.path" || resolved === "flask.request.full_path" ? null : ctx.taint(piece.node);
-      if (!taint) {
-        prefix += OPAQUE;
-        continue;
-      }
-      const control = destinationControl(prefix);
-      if (control !== "none") {
-        const hit: Hit = { control, taint, hops: piece.hops, whole: prefix === "" && spelling.slice(spelling.indexOf(piece) + 1).every((p) => p === "") };
-        if (!best || rank(hit) > rank(best)) best = hit;
-      }
-      break;
-    }
-  }
-  return best;
+/** The strongest way untrusted input picks the destination; request.path always starts with "/": it cannot pick the host. */
+function destinationHit(url: SyntaxNode, ctx: RuleContext): UrlHit | null {
+  return urlHit(url, ctx, {
+    checks: checksDestination,
+    taint: (piece) => {
+      const resolved = ctx.resolve(piece);
+      return resolved === "flask.request.path" || resolved === "flask.request.full_path" ? null : ctx.taint(piece);
+    },
+    control: destinationControl,
+  });
 }
-
-const rank = (h: Hit) => (h.control === "full" ? 2 : 0) + (h.taint.level === "direct" ? 1 : 0);
 
 // What the guard heuristic counts as a check of a URL: a host membership test (`hostname in ALLOWED_HOSTS`; a
 // scheme-only test is not enough), a host comparison, a validator function (is_safe_url, validate_url,
@@ -469,7 +217,7 @@ export default defineRule({
     if (!hit) return;
     const hostHeader = HOST_SOURCES.test(hit.taint.source);
     if (hostHeader && ctx.project.trustedHosts) return;
-    if (isGuarded(call, trackedNames(sink.url, ctx), checksDestination)) return;
+    if (checkedBefore(call, trackedNames(sink.url, ctx), checksDestination)) return;
 
     const origin = hit.taint.flow[0]?.label ?? hit.taint.source;
     const who = hit.taint.level === "persisted" ? `A stored value (${origin}, a database row)` : hostHeader ? `${origin} (built from the Host header the client sends)` : origin;
@@ -480,11 +228,7 @@ export default defineRule({
     const needsTimeout = NO_DEFAULT_TIMEOUT.has(sink.family) && !args.keywords.has("timeout") && !args.hasSplat && !ctorTimeout && !/Request$/.test(sink.label);
     const timeout = needsTimeout ? " No timeout= is set either, so a slow host can hold a worker." : "";
     const pin = hostHeader ? " Set TRUSTED_HOSTS (or pin Host at the proxy), or call the service by a configured URL." : "";
-    const flow: FlowStep[] = [...hit.taint.flow];
-    for (const hop of [...hit.hops].reverse()) {
-      const left = hop.childForFieldName("left");
-      flow.push({ line: hop.startPosition.row + 1, startColumn: hop.startPosition.column + 1, endColumn: hop.startPosition.column + 2, label: `assigned to ${left?.text ?? "a name"}` });
-    }
+    const flow = hitFlow(hit);
     ctx.report({
       node: sink.url,
       message: `${who} reaches ${sink.label}() ${where}: the server can be sent to internal hosts or cloud metadata endpoints.${scheme}${timeout}${pin}`,

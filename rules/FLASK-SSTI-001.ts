@@ -7,7 +7,7 @@
 // removes the XSS the interpolation had.
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
-import { callArguments, classBases, enclosingFunction, stringValue, unwrap } from "../src/core/python.js";
+import { assignmentsIn, callArguments, classBases, enclosingFunction, rootOf, stringValue, topLevelDefinition, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 import type { Confidence } from "../src/core/types.js";
 
@@ -317,11 +317,7 @@ function classifyConstructor(fn: SyntaxNode | null, ctx: RuleContext): ReceiverK
 
 /** A class defined at the top level of the file. */
 function localClass(anyNode: SyntaxNode, name: string): SyntaxNode | null {
-  for (const statement of anyNode.tree.rootNode.namedChildren) {
-    const def = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
-    if (def?.type === "class_definition" && def.childForFieldName("name")?.text === name) return def;
-  }
-  return null;
+  return topLevelDefinition(rootOf(anyNode), name, "class_definition");
 }
 
 /** `self.env` / `cls.env`: the value assigned to it in the class (`self.env = X(...)` or a class attribute `env = X(...)`). */
@@ -363,15 +359,9 @@ function assignedValue(use: SyntaxNode): SyntaxNode | null {
     const params = fn.childForFieldName("parameters");
     if (params?.descendantsOfType("identifier").some((p) => p.text === name)) return null;
   }
-  let value: SyntaxNode | null = null;
-  for (const statement of use.tree.rootNode.namedChildren) {
-    if (!fn && statement.startIndex > use.startIndex) break;
-    const assignment = statement.type === "expression_statement" ? statement.namedChild(0) : null;
-    if (assignment?.type !== "assignment") continue;
-    const left = assignment.childForFieldName("left");
-    if (left?.type === "identifier" && left.text === name) value = assignment.childForFieldName("right");
-  }
-  return value;
+  // at module level only the bindings written up to the use
+  const top = assignmentsIn(rootOf(use), name).filter((a) => fn || a.startIndex <= use.startIndex);
+  return top[top.length - 1]?.childForFieldName("right") ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 import type { SyntaxNode, Tree } from "tree-sitter";
 import { defineRule, type RuleContext, type TextReportInput, type TextRuleContext } from "../src/core/define-rule.js";
 import {
-  callArguments, classBases, enclosingClass, enclosingFunction, isFalsyLiteral, routesOf, stringValue, unwrap,
+  callArguments, decoratorsOf, enclosingFunction, isFalsyLiteral, isView, stringValue, unwrap,
 } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 import type { Confidence, Fix } from "../src/core/types.js";
@@ -473,25 +473,13 @@ function moduleImports(root: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-/** Flask views: routes, error handlers, and the HTTP methods of a View class. */
-function isView(fn: SyntaxNode): boolean {
-  if (routesOf(fn).length > 0) return true;
-  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : null;
-  const decorators = decorated?.namedChildren.filter((d) => d.type === "decorator") ?? [];
-  if (decorators.some((d) => /\.(app_)?errorhandler\s*\(/.test(d.text))) return true;
-  const cls = enclosingClass(decorated ?? fn);
-  const method = fn.childForFieldName("name")?.text ?? "";
-  return !!cls && classBases(cls).some((b) => /View$/.test(b)) && /^(get|post|put|patch|delete|dispatch_request)$/.test(method);
-}
-
 // --- template filters: their input is whatever the template passes, often user content -----------------------
 
 interface FilterFunction { name: string; params: Set<string> }
 
 function templateFilterOf(node: SyntaxNode): FilterFunction | null {
   const fn = enclosingFunction(node);
-  const decorated = fn?.parent?.type === "decorated_definition" ? fn.parent : null;
-  if (!fn || !decorated?.namedChildren.some((d) => d.type === "decorator" && /\.(app_)?template_(filter|global)\b/.test(d.text))) return null;
+  if (!fn || !decoratorsOf(fn).some((d) => /\.(app_)?template_(filter|global)\b/.test(d.text))) return null;
   const params = new Set<string>();
   for (const p of fn.childForFieldName("parameters")?.namedChildren ?? []) {
     const name = p.type === "identifier" ? p.text : p.type === "default_parameter" || p.type === "typed_parameter" ? (p.childForFieldName("name") ?? p.namedChild(0))?.text : null;

@@ -5,14 +5,36 @@ import Python from "tree-sitter-python";
 
 let sharedParser: Parser | undefined;
 
-/** Parse Python source with the thread's one parser. tree-sitter recovers from syntax errors. */
-export function parsePython(source: string): Tree {
+function pythonParser(): Parser {
   if (!sharedParser) {
     sharedParser = new Parser();
     sharedParser.setLanguage(Python as unknown as Parser.Language);
   }
-  // The Node binding copies the input through a buffer; size it to the input so large files parse in one go.
-  return sharedParser.parse(source, undefined, { bufferSize: Math.max(32 * 1024, source.length * 2 + 16) });
+  return sharedParser;
+}
+
+/** The Node binding copies the input through a buffer; size it to the input so large files parse in one go. */
+const bufferSizeFor = (source: string) => Math.max(32 * 1024, source.length * 2 + 16);
+
+/** Parse Python source with the thread's one parser. tree-sitter recovers from syntax errors. */
+export function parsePython(source: string): Tree {
+  return pythonParser().parse(source, undefined, { bufferSize: bufferSizeFor(source) });
+}
+
+/**
+ * parsePython with a deadline (a `performance.now()` time): null when the parse runs past it. tree-sitter asks
+ * the progress callback every few hundred parse operations (the non-deprecated form of `setTimeoutMicros`), so a
+ * pathological input (megabytes of unbalanced brackets: seconds of error recovery) cannot hold the thread.
+ */
+export function parsePythonBefore(source: string, deadline: number): Tree | null {
+  const parser = pythonParser();
+  const tree = parser.parse(source, undefined, {
+    bufferSize: bufferSizeFor(source),
+    progressCallback: () => performance.now() > deadline,
+  }) as Tree | null;
+  // A halted parse is resumed by the next parse() unless reset: the next file would get this file's tree.
+  if (!tree) parser.reset();
+  return tree;
 }
 
 /** The first line (1-based) holding a syntax error, or 0 when the tree is clean. */
@@ -124,15 +146,20 @@ export class ImportTable {
 
 /** Dotted, import-resolved name of an identifier or attribute chain; null for anything else. */
 export function resolveName(node: SyntaxNode | null | undefined, imports: ImportTable): string | null {
-  if (!node) return null;
-  if (node.type === "identifier") return imports.qualify(node.text);
-  if (node.type === "attribute") {
-    const object = resolveName(node.childForFieldName("object"), imports);
-    const attribute = node.childForFieldName("attribute")?.text;
-    return object && attribute ? `${object}.${attribute}` : null;
-  }
-  if (node.type === "parenthesized_expression" && node.namedChildCount === 1) {
-    return resolveName(node.namedChild(0), imports);
+  // A loop, not recursion: a hostile `a.b.c...` chain 10,000 attributes long must not overflow the stack.
+  const attributes: string[] = [];
+  for (let current = node ?? null; current; ) {
+    if (current.type === "identifier") return [imports.qualify(current.text), ...attributes.reverse()].join(".");
+    if (current.type === "attribute") {
+      const attribute = current.childForFieldName("attribute")?.text;
+      if (!attribute) return null;
+      attributes.push(attribute);
+      current = current.childForFieldName("object");
+    } else if (current.type === "parenthesized_expression" && current.namedChildCount === 1) {
+      current = current.namedChild(0);
+    } else {
+      return null;
+    }
   }
   return null;
 }
@@ -288,7 +315,8 @@ export function classBases(cls: SyntaxNode): string[] {
   return args ? args.namedChildren.filter((c) => c.type === "identifier" || c.type === "attribute").map((c) => c.text) : [];
 }
 
-function isMainGuardCondition(condition: SyntaxNode | null): boolean {
+/** `__name__ == "__main__"` (either way round). */
+export function isMainGuardCondition(condition: SyntaxNode | null): boolean {
   if (!condition) return false;
   const cond = unwrap(condition);
   if (cond.type !== "comparison_operator" || cond.namedChildCount !== 2) return false;
@@ -299,6 +327,11 @@ function isMainGuardCondition(condition: SyntaxNode | null): boolean {
     (left.text === "__name__" && stringValue(right) === "__main__") ||
     (right.text === "__name__" && stringValue(left) === "__main__")
   );
+}
+
+/** `if __name__ == "__main__":` itself (inMainGuard answers for a node inside any enclosing guard). */
+export function isMainGuardIf(ifStatement: SyntaxNode): boolean {
+  return isMainGuardCondition(ifStatement.childForFieldName("condition"));
 }
 
 /** Is the node inside the body of `if __name__ == "__main__":`? */
@@ -361,7 +394,8 @@ export function routesOf(fn: SyntaxNode): RouteInfo[] {
 
 export function routeParams(path: string): RouteParam[] {
   const params: RouteParam[] = [];
-  for (const match of path.matchAll(/<(?:([a-zA-Z_][\w]*)(?:\([^)>]*\))?:)?([a-zA-Z_]\w*)>/g)) {
+  // converter arguments stop at `<`: `[^)>]*` let every `<x(` rescan the rest of a hostile path (quadratic)
+  for (const match of path.matchAll(/<(?:([a-zA-Z_][\w]*)(?:\([^)<>]*\))?:)?([a-zA-Z_]\w*)>/g)) {
     params.push({ name: match[2]!, converter: match[1] ?? "string" });
   }
   return params;
@@ -377,4 +411,150 @@ export function describeContext(node: SyntaxNode): string {
   }
   const cls = enclosingClass(node);
   return cls ? className(cls) : "";
+}
+
+/** The decorators of a function or class (empty when it has none). */
+export function decoratorsOf(definition: SyntaxNode): SyntaxNode[] {
+  const decorated = definition.parent?.type === "decorated_definition" ? definition.parent : null;
+  return decorated ? decorated.namedChildren.filter((d) => d.type === "decorator") : [];
+}
+
+/** Flask views: routes, error handlers, and the HTTP methods of a View class. */
+export function isView(fn: SyntaxNode): boolean {
+  if (routesOf(fn).length > 0) return true;
+  if (decoratorsOf(fn).some((d) => /\.(app_)?errorhandler\s*\(/.test(d.text))) return true;
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : null;
+  const cls = enclosingClass(decorated ?? fn);
+  const method = fn.childForFieldName("name")?.text ?? "";
+  return !!cls && classBases(cls).some((b) => /View$/.test(b)) && /^(get|post|put|patch|delete|dispatch_request)$/.test(method);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scopes and bindings
+
+export function rootOf(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent) n = n.parent;
+  return n;
+}
+
+/** The block (or module) whose statements hold the node. */
+export function nearestBlock(node: SyntaxNode): SyntaxNode {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "block" || p.type === "module") return p;
+  return node;
+}
+
+/** `attr` of `a.b.attr`; the text of anything else. */
+export function lastSegment(node: SyntaxNode): string {
+  if (node.type === "attribute") return node.childForFieldName("attribute")?.text ?? "";
+  return node.text;
+}
+
+/** The `name = value` statements written directly in a block or module (not nested in if/try/with). */
+export function assignmentsIn(block: SyntaxNode, name: string): SyntaxNode[] {
+  return block.namedChildren.flatMap((s) => {
+    const a = s.type === "expression_statement" ? s.firstNamedChild : null;
+    return a?.type === "assignment" && a.childForFieldName("left")?.text === name ? [a] : [];
+  });
+}
+
+/** A module-level constant's value (`CSP = {...}`, `GiB = 1024 ** 3`), when the module binds the name exactly once. */
+export function moduleConstant(identifier: SyntaxNode): SyntaxNode | null {
+  const values = assignmentsIn(rootOf(identifier), identifier.text);
+  return values.length === 1 ? values[0]!.childForFieldName("right") : null;
+}
+
+/** A top-level `def name` / `class name` (decorated or not). */
+export function topLevelDefinition(root: SyntaxNode, name: string, type: "function_definition" | "class_definition"): SyntaxNode | null {
+  for (const statement of root.namedChildren) {
+    const def = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
+    if (def?.type === type && def.childForFieldName("name")?.text === name) return def;
+  }
+  return null;
+}
+
+/** Assignments of a scope body (if/try/with blocks included), not descending into nested functions or classes. */
+export function* scopeAssignments(scope: SyntaxNode): Generator<SyntaxNode> {
+  const stack = [...scope.namedChildren].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+    if (n.type === "assignment") yield n;
+    for (let i = n.namedChildCount - 1; i >= 0; i--) stack.push(n.namedChild(i)!);
+  }
+}
+
+/** Scopes that can see a name used at `node`: the enclosing function bodies, innermost first, then the module. */
+export function* visibleScopes(node: SyntaxNode): Generator<SyntaxNode> {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    const body = fn.childForFieldName("body");
+    if (body) yield body;
+  }
+  yield rootOf(node);
+}
+
+/** The value a name is bound to, when the innermost visible scope that binds it binds it exactly once (a constant). */
+export function constantValue(identifier: SyntaxNode): SyntaxNode | null {
+  for (const scope of visibleScopes(identifier)) {
+    const bindings = [...scopeAssignments(scope)].filter((a) => a.childForFieldName("left")?.text === identifier.text);
+    if (bindings.length > 1) return null;
+    if (bindings.length === 1) return bindings[0]!.childForFieldName("right");
+  }
+  return null;
+}
+
+/** Is the module name bound at module level by `import os` (not only by `from os import ...`)? */
+export function bindsModule(root: SyntaxNode, name: string): boolean {
+  for (const statement of root.descendantsOfType("import_statement")) {
+    if (enclosingFunction(statement)) continue;
+    for (const item of statement.namedChildren) {
+      if (item.type === "dotted_name" && item.text.split(".")[0] === name) return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Flask application objects
+
+export interface AppObjectOptions {
+  /** Count Flask-SocketIO objects too (`socketio.run(app, debug=True)` starts the same development server). */
+  socketio?: boolean;
+  /**
+   * How a bare name is followed to a factory call: "constant" (default) when the innermost scope that binds it
+   * binds it exactly once; "any" when any assignment visible from the use binds it to one.
+   */
+  binding?: "constant" | "any";
+}
+
+// `(?:^|[._])\w*app$` as a lookbehind from the final "app": tried from every `_` of a long name, `\w*` rescanned
+// the rest of it each time (quadratic on `x_c_c_..._c`). Same language, one backward scan.
+const APP_NAME = /(?<=(?:^|[._])\w*)app$|(?<=^|[._])application$/i;
+const APP_OR_SOCKETIO_NAME = /(?<=(?:^|[._])\w*)app$|(?<=^|[._])(?:application|socketio|sio)$/i;
+const APP_FACTORY = /^(?:Flask|Quart|\w*create_app|make_app|build_app|get_app)$/;
+const APP_OR_SOCKETIO_FACTORY = /^(?:Flask|Quart|SocketIO|\w*create_app|make_app|build_app|get_app)$/;
+
+/** `Flask(__name__)`, `create_app()`, `make_app()` (and `SocketIO(app)` with `socketio`). */
+export function isAppFactoryCall(node: SyntaxNode | null, options: AppObjectOptions = {}): boolean {
+  if (node?.type !== "call") return false;
+  const fn = node.childForFieldName("function");
+  const factory = options.socketio ? APP_OR_SOCKETIO_FACTORY : APP_FACTORY;
+  return !!fn && (fn.type === "identifier" || fn.type === "attribute") && factory.test(lastSegment(fn));
+}
+
+/** `app`, `flask_app`, `self.app`, `current_app` (`socketio`), a factory call, or a name bound to one. */
+export function isAppObject(node: SyntaxNode | null, options: AppObjectOptions = {}): boolean {
+  if (!node) return false;
+  const target = unwrap(node);
+  if (target.type === "call") return isAppFactoryCall(target, options);
+  if (target.type !== "identifier" && target.type !== "attribute") return false;
+  if ((options.socketio ? APP_OR_SOCKETIO_NAME : APP_NAME).test(target.text)) return true;
+  if (target.type !== "identifier") return false;
+  if (options.binding !== "any") return isAppFactoryCall(constantValue(target), options);
+  for (const scope of visibleScopes(target)) {
+    for (const assignment of scopeAssignments(scope)) {
+      if (assignment.childForFieldName("left")?.text === target.text && isAppFactoryCall(assignment.childForFieldName("right"), options)) return true;
+    }
+  }
+  return false;
 }
