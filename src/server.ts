@@ -16,6 +16,7 @@ import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { createNodeMiddleware, createProbot, run, type Probot, type ProbotOctokit } from "probot";
 import { createFlaskAuditApp } from "./github/app.js";
+import { BlobCache } from "./github/scan-cache.js";
 import { FlaskAuditOctokit } from "./github/octokit.js";
 import { DEFAULT_RETRY, InProcessScanQueue, type RetryPolicy, type ScanQueue } from "./github/queue.js";
 import {
@@ -184,16 +185,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await Promise.all([...throttleConnections].map((connection) => connection.disconnect(false).catch(() => {})));
   };
 
+  // Blob contents by SHA for every scan of this instance: a rescan of the same head fetches no blob again.
+  const blobCache = new BlobCache();
   let server: Server;
   let url: string;
   let draining = false;
   try {
-    const middleware = await createNodeMiddleware(createFlaskAuditApp({ queue, rescanLimiter, redact: secretRedactor(secrets) }), { probot });
+    const middleware = await createNodeMiddleware(createFlaskAuditApp({ queue, rescanLimiter, blobCache, redact: secretRedactor(secrets) }), { probot });
     if (env.NODE_ENV !== "production" && !env.WEBHOOK_SECRET) {
       probot.log.warn("WEBHOOK_SECRET is not set: using Probot's development secret. Never run like this on a public address.");
     }
     server = createServer((req, res) => {
-      if (req.method === "GET" && (req.url ?? "").split("?")[0] === HEALTH_PATH) return void health(res, draining, queue);
+      if (req.method === "GET" && (req.url ?? "").split("?")[0] === HEALTH_PATH) return void health(res, draining, queue, blobCache);
       void Promise.resolve(middleware(req, res, () => notFound(req, res))).catch((err: unknown) => {
         probot.log.error({ err }, "request failed");
         if (!res.headersSent) res.writeHead(500).end();
@@ -236,7 +239,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return { url, probot, queue, server, stop };
 }
 
-async function health(res: ServerResponse, draining: boolean, queue: ScanQueue): Promise<void> {
+async function health(res: ServerResponse, draining: boolean, queue: ScanQueue, blobCache: BlobCache): Promise<void> {
   let stats;
   try {
     stats = await Promise.race([
@@ -248,7 +251,7 @@ async function health(res: ServerResponse, draining: boolean, queue: ScanQueue):
     res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "queue unavailable", queue: { kind: queue.kind } }));
     return;
   }
-  const body = JSON.stringify({ status: draining ? "draining" : "ok", queue: { kind: queue.kind, ...stats } });
+  const body = JSON.stringify({ status: draining ? "draining" : "ok", queue: { kind: queue.kind, ...stats }, blobCache: blobCache.stats() });
   res.writeHead(draining ? 503 : 200, { "content-type": "application/json" }).end(body);
 }
 

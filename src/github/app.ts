@@ -14,6 +14,7 @@ import { CHECK_RUN_NAME } from "./gateway.js";
 import { DEFAULT_LIMITS, type ScanLimits } from "./gather.js";
 import { InProcessScanQueue, type ScanQueue } from "./queue.js";
 import { InMemoryRescanLimiter, type RescanLimiter } from "./rescan-limit.js";
+import type { BlobCache } from "./scan-cache.js";
 import { redactSecrets, type Redact } from "./secrets.js";
 import { workKey, type Follower, type InstallationRepo, type Work } from "./work.js";
 import { createWorkRunner } from "./worker.js";
@@ -30,6 +31,8 @@ export interface FlaskAuditAppOptions {
   queue?: ScanQueue;
   rules?: Rule[];
   limits?: ScanLimits;
+  /** Blob contents by SHA, shared by this app's scans (the server passes one; default: none, every blob fetched). */
+  blobCache?: BlobCache;
   /** One rescan per pull request per interval (default: in memory, one a minute). */
   rescanLimiter?: RescanLimiter;
   /** Removes the App's secrets from texts posted on GitHub (default: by shape). */
@@ -61,6 +64,7 @@ export function createFlaskAuditApp(options: FlaskAuditAppOptions = {}): Applica
     const runner = createWorkRunner(app, queue, {
       rules: options.rules ?? allRules,
       limits: options.limits ?? DEFAULT_LIMITS,
+      ...(options.blobCache ? { blobCache: options.blobCache } : {}),
       rescanLimiter: options.rescanLimiter ?? new InMemoryRescanLimiter(),
       redact: options.redact ?? redactSecrets,
     });

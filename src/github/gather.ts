@@ -1,7 +1,8 @@
 // Gathering a ReviewInput through the gateway: the pull request's files and their head content, the few repository
 // files that application facts need, and our earlier comments. Cheap by construction: one paginated file list, one
-// recursive tree, one blob per file we actually scan (bounded concurrency, size checked from the tree first), and
-// the review comments (plus one GraphQL page of threads when we commented before).
+// recursive tree, one blob per file we actually scan (bounded concurrency, size checked from the tree first; none
+// for a blob SHA already in the cache, scan-cache.ts), and the review comments (plus one GraphQL page of threads
+// when we commented before).
 import picomatch from "picomatch";
 import type { ReviewConfig } from "../core/config.js";
 import { pathSelected } from "../core/config.js";
@@ -12,6 +13,7 @@ import type { PullFile, ReviewInput } from "../core/review-types.js";
 import type { FileKind, SourceFile } from "../core/types.js";
 import { MAX_PULL_FILES, statusOf, type GitHubGateway, type ListedFile, type TreeBlob } from "./gateway.js";
 import { createLimiter, type Limiter } from "./limit.js";
+import type { BlobCache } from "./scan-cache.js";
 
 export interface ScanLimits {
   /** Files listed per pull request (GitHub's own cap is 3000). */
@@ -71,9 +73,12 @@ export async function gatherReviewInput(
   config: ReviewConfig,
   rules: Rule[],
   limits: ScanLimits = DEFAULT_LIMITS,
+  /** Blob contents by SHA from earlier scans (a rescan of the same head fetches nothing it already has). */
+  cache?: BlobCache,
 ): Promise<GatheredInput> {
   const notes: string[] = [];
-  const limit = createLimiter(limits.blobConcurrency);
+  const limiter = createLimiter(limits.blobConcurrency);
+  const fetcher: BlobFetcher = { limiter, cache };
   const { files: listed, truncated } = await gh.listPullFiles(target.pullNumber, limits.maxFiles);
   const fetchKinds = kindsToFetch(rules);
   const wanted = (file: ListedFile) => hasNewContent(file) && pathSelected(config, file.path) && fetchKinds.has(fileKindOf(file.path));
@@ -94,12 +99,12 @@ export async function gatherReviewInput(
       const sha = file.blobSha ?? blob?.sha;
       if (!sha) return { ...pull, skippedReason: "GitHub gave no blob for this file at the head commit; not scanned" };
       if (blob && blob.size > limits.maxFileBytes) return { ...pull, skippedReason: tooLarge(file.path, blob.size, limits.maxFileBytes).reason };
-      const content = await fetchText(gh, limit, file.path, sha, limits.maxFileBytes);
+      const content = await fetchText(gh, fetcher, file.path, sha, limits.maxFileBytes);
       return "content" in content ? { ...pull, content: content.content } : { ...pull, skippedReason: content.skippedReason };
     }),
   );
 
-  const factFiles = anythingToScan ? await gatherFactFiles(gh, limit, tree.blobs, files, limits, notes) : [];
+  const factFiles = anythingToScan ? await gatherFactFiles(gh, fetcher, tree.blobs, files, limits, notes) : [];
   if (tree.truncated) {
     notes.push("The repository tree is larger than GitHub returns in one call, so application facts (CSRF protection, security headers, entrypoints) come from part of it.");
   }
@@ -126,7 +131,7 @@ export async function gatherReviewInput(
  */
 async function gatherFactFiles(
   gh: GitHubGateway,
-  limit: Limiter,
+  fetcher: BlobFetcher,
   blobs: TreeBlob[],
   files: PullFile[],
   limits: ScanLimits,
@@ -147,7 +152,7 @@ async function gatherFactFiles(
     chosen.map(async (blob): Promise<SourceFile | null> => {
       const known = have.get(blob.path);
       if (known !== undefined) return { path: blob.path, content: known };
-      const text = await fetchText(gh, limit, blob.path, blob.sha, limits.maxFactFileBytes);
+      const text = await fetchText(gh, fetcher, blob.path, blob.sha, limits.maxFactFileBytes);
       return "content" in text ? { path: blob.path, content: text.content } : null;
     }),
   );
@@ -158,20 +163,27 @@ function depth(path: string): number {
   return path.split("/").length;
 }
 
+/** How blobs are fetched: with a bound on requests in flight, and through the cache when there is one. */
+interface BlobFetcher {
+  limiter: Limiter;
+  cache: BlobCache | undefined;
+}
+
 /**
  * A blob as text. A blob GitHub no longer has (404/422) becomes a skip reason; any other error fails the scan:
  * a security gate must not pass because a file could not be read.
  */
 async function fetchText(
   gh: GitHubGateway,
-  limit: Limiter,
+  fetcher: BlobFetcher,
   path: string,
   sha: string,
   maxBytes: number,
 ): Promise<{ content: string } | { skippedReason: string }> {
   let bytes: Uint8Array;
   try {
-    bytes = await limit(() => gh.getBlob(sha));
+    const load = () => fetcher.limiter(() => gh.getBlob(sha));
+    bytes = await (fetcher.cache ? fetcher.cache.fetch(sha, load) : load());
   } catch (error) {
     const status = statusOf(error);
     if (status === 404 || status === 422) return { skippedReason: `GitHub could not return its content (HTTP ${status}); not scanned` };

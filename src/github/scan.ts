@@ -12,6 +12,7 @@ import type { CheckAnnotation, PlannedCheckRun, PlannedComment, ReviewPlan } fro
 import type { Finding } from "../core/types.js";
 import { clampText, errorMessage, isForbidden, statusOf, type CheckRunResult, type GitHubGateway } from "./gateway.js";
 import { DEFAULT_LIMITS, gatherReviewInput, type ScanLimits } from "./gather.js";
+import type { BlobCache } from "./scan-cache.js";
 import { redactSecrets, type Redact } from "./secrets.js";
 
 export interface ScanJob {
@@ -47,6 +48,8 @@ export interface ScanDeps {
   rules: Rule[];
   log: ScanLog;
   limits?: ScanLimits;
+  /** Blob contents from earlier scans, by SHA (none: every blob is fetched). */
+  blobCache?: BlobCache;
   /** The check run now exists: the caller records its id, so that another attempt completes this one. */
   onCheckRun?: (checkRunId: number) => Promise<void>;
   /**
@@ -97,7 +100,7 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
       return { status: "invalid-config", error: config.error };
     }
 
-    const { input, notes } = await gatherReviewInput(gh, job, config.config, deps.rules, deps.limits ?? DEFAULT_LIMITS);
+    const { input, notes } = await gatherReviewInput(gh, job, config.config, deps.rules, deps.limits ?? DEFAULT_LIMITS, deps.blobCache);
     const plan = planReview(input);
 
     // Posting on a head that moved would comment on stale lines: a newer scan is (or will be) queued for it.

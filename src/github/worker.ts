@@ -17,6 +17,7 @@ import type { ScanLimits } from "./gather.js";
 import type { ScanQueue } from "./queue.js";
 import type { RescanLimiter } from "./rescan-limit.js";
 import { scanPullRequest } from "./scan.js";
+import type { BlobCache } from "./scan-cache.js";
 import type { Redact } from "./secrets.js";
 import {
   interruptible,
@@ -37,6 +38,8 @@ import {
 export interface WorkRunnerOptions {
   rules: Rule[];
   limits: ScanLimits;
+  /** Shared by every scan this runner does: a rescan of the same head fetches no blob again. */
+  blobCache?: BlobCache;
   rescanLimiter: RescanLimiter;
   redact: Redact;
 }
@@ -73,6 +76,7 @@ export function createWorkRunner(app: Probot, queue: ScanQueue, options: WorkRun
       return await scanPullRequest(gh, work, {
         rules: options.rules,
         limits: options.limits,
+        ...(options.blobCache ? { blobCache: options.blobCache } : {}),
         log,
         redact: options.redact,
         onCheckRun: async (id) => {

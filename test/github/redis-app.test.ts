@@ -116,7 +116,11 @@ describe.skipIf(!redisUp)(`the app on the Redis queue (Redis at ${REDIS_URL})`, 
       host: "127.0.0.1",
     });
     closers.push(() => server.stop(1_000));
-    expect(await (await fetch(`${server.url}${HEALTH_PATH}`)).json()).toEqual({ status: "ok", queue: { kind: "redis", queued: 0, running: 0 } });
+    expect(await (await fetch(`${server.url}${HEALTH_PATH}`)).json()).toEqual({
+      status: "ok",
+      queue: { kind: "redis", queued: 0, running: 0 },
+      blobCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+    });
 
     github.token().on("GET", `${REPO_PATH}/pulls/7`, () => [200, { number: 7 }]);
     const octokit = await server.probot.auth(INSTALLATION_ID);

@@ -58,7 +58,11 @@ describe("the server", () => {
     const health = await fetch(`${running.url}${HEALTH_PATH}`);
     expect(health.status).toBe(200);
     expect(health.headers.get("content-type")).toBe("application/json");
-    expect(await health.json()).toEqual({ status: "ok", queue: { kind: "in-process", queued: 0, running: 0 } });
+    expect(await health.json()).toEqual({
+      status: "ok",
+      queue: { kind: "in-process", queued: 0, running: 0 },
+      blobCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+    });
     expect((await fetch(`${running.url}/nope`)).status).toBe(404);
   });
 
