@@ -12,7 +12,7 @@
 import type { Rule } from "./define-rule.js";
 import type { ReviewConfig } from "./config.js";
 import { fileKindOf } from "./decode.js";
-import { fenced, sortFindings } from "./render.js";
+import { fenced, longestBacktickRun, sortFindings } from "./render.js";
 import type { CheckAnnotation, PlannedCheckRun } from "./review-types.js";
 import type { Advisory, FileKind, Finding, RuleError, Severity, Skipped } from "./types.js";
 import { SEVERITIES, severityRank } from "./types.js";
@@ -154,7 +154,7 @@ function cell(text: string): string {
 /** An inline code span that the text cannot close, on one line. */
 export function codeSpan(text: string): string {
   const flat = text.replace(/\r?\n/g, " ");
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const longestRun = longestBacktickRun(flat);
   const ticks = "`".repeat(longestRun + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
   return `${ticks}${pad}${flat}${pad}${ticks}`;

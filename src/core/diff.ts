@@ -314,6 +314,8 @@ function readHunk(segment: string[], into: HunkBodies): void {
   if (!header) return; // unreadable or combined-diff (@@@) header
   const oldStart = Number(header[1]);
   const newStart = Number(header[3]);
+  // a line number past 2^53 (400 nines read as Infinity) is no real file's: unreadable too
+  if (!Number.isSafeInteger(oldStart) || !Number.isSafeInteger(newStart)) return;
 
   let body: string[];
   try {

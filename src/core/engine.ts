@@ -5,16 +5,21 @@ import { createHash } from "node:crypto";
 import type { SyntaxNode } from "tree-sitter";
 import type { FixInput, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
-import { ImportTable, describeContext, firstErrorLine, parsePython, resolveName } from "./python.js";
+import { ImportTable, UnparseableSource, describeContext, firstErrorLine, parsePythonBefore, resolveName } from "./python.js";
 import { mirrorTree } from "./tree.js";
 import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
 import { TaintAnalyzer, type TaintOptions } from "./taint.js";
 import { fileKindOf, isTestPath } from "./decode.js";
-import type { Advisory, FileKind, Finding, Fix, FlowStep, RuleError, ScanResult, SourceFile } from "./types.js";
+import type { Advisory, FileKind, Finding, Fix, FlowStep, RuleError, ScanResult, Skipped, SourceFile } from "./types.js";
+
+/** Wall-clock time one file may take (parse + rules) before the engine stops scanning it. */
+export const DEFAULT_FILE_BUDGET_MS = 2000;
 
 export interface ScanOptions {
   rules: Rule[];
   project: ProjectFacts;
+  /** Per-file time budget in milliseconds (default DEFAULT_FILE_BUDGET_MS; Infinity for none). */
+  fileBudgetMs?: number;
 }
 
 export interface FileScan {
@@ -22,6 +27,30 @@ export interface FileScan {
   ruleErrors: RuleError[];
   /** First line with a syntax error (0 when the file parsed cleanly). */
   parseErrorLine: number;
+  /**
+   * Set when the file was not (fully) scanned: it would crash the parser (UnparseableSource), or it ran past the
+   * per-file budget. The engine is synchronous, so it reads the clock between rule calls (and tree-sitter polls it
+   * during the parse) and stops the file there:
+   * - past the budget while parsing: nothing is scanned, no findings (`partial` unset);
+   * - past it while rules run (`partial`): the findings already reported are kept (each comes from a rule call
+   *   that ran to completion, so it is as precise as any other) and the rest of the file is not checked; the
+   *   reason names the rule call that ran past the deadline. Callers list the file as skipped, the scan as incomplete.
+   * One rule call cannot be interrupted: a file overruns the budget by at most its slowest rule call.
+   */
+  skipped?: Skipped;
+  /** With `skipped`: the rules ran on part of the file (their findings are in `findings`). */
+  partial?: boolean;
+}
+
+function budgetOf(options: ScanOptions): number {
+  const ms = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
+  return ms > 0 ? ms : DEFAULT_FILE_BUDGET_MS;
+}
+
+/** "scan exceeded the 2 s per-file budget at rule X (line N); the file is partly unscanned" */
+function overBudget(file: SourceFile, budgetMs: number, where: string, consequence: string): Skipped {
+  const budget = budgetMs >= 1000 ? `${Number((budgetMs / 1000).toFixed(2))} s` : `${Math.round(budgetMs)} ms`;
+  return { file: file.path, reason: `scan exceeded the ${budget} per-file budget ${where}; ${consequence}` };
 }
 
 const MAX_EVIDENCE_LINES = 6;
@@ -49,9 +78,12 @@ export function scanFiles(files: SourceFile[], options: ScanOptions): ScanResult
   for (const file of files) {
     const scan = scanAnyFile(file, options);
     if (!scan) continue;
+    if (scan.skipped) result.skipped.push(scan.skipped);
+    if (scan.skipped && !scan.partial) continue; // stopped before its rules ran: nothing was scanned
     result.filesScanned++;
-    result.findings.push(...scan.findings);
-    result.ruleErrors.push(...scan.ruleErrors);
+    // loops, not push(...): a spread of more than ~120k items (a rule throwing on every line) overflows the stack
+    for (const finding of scan.findings) result.findings.push(finding);
+    for (const error of scan.ruleErrors) result.ruleErrors.push(error);
     if (scan.parseErrorLine > 0) result.parseErrors.push({ file: file.path, line: scan.parseErrorLine });
   }
   result.advisories = projectAdvisories(options);
@@ -64,7 +96,7 @@ export function scanAnyFile(file: SourceFile, options: ScanOptions): FileScan | 
   if (kind === "python") return scanSource(file, options);
   const rules = options.rules.filter((r) => r.checkText && r.kinds?.includes(kind));
   if (rules.length === 0) return null;
-  return scanText(file, kind, rules, options.project);
+  return scanText(file, kind, rules, options.project, budgetOf(options));
 }
 
 /** The advisories of rules about protections absent from the whole application. */
@@ -84,11 +116,17 @@ export function projectAdvisories(options: ScanOptions): Advisory[] {
 }
 
 /** Non-Python files: each reading rule gets the whole file once. */
-function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: ProjectFacts): FileScan {
+function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: ProjectFacts, budgetMs: number): FileScan {
+  const deadline = performance.now() + budgetMs;
   const lines = file.content.split("\n").map((l) => l.replace(/\r$/, ""));
   const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: 0 };
   const seenFingerprints = new Map<string, number>();
-  for (const rule of rules) {
+  for (const [i, rule] of rules.entries()) {
+    if (i > 0 && performance.now() > deadline) {
+      scan.skipped = overBudget(file, budgetMs, `at rule ${rules[i - 1]!.id}`, "the file is partly unscanned");
+      scan.partial = true;
+      break;
+    }
     const ctx: TextRuleContext = {
       file: file.path,
       source: file.content,
@@ -137,10 +175,22 @@ function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: Proj
 
 /** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
 export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
-  const tree = parsePython(file.content);
-  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(tree.rootNode) };
+  const budgetMs = budgetOf(options);
+  const deadline = performance.now() + budgetMs;
+  let tree: ReturnType<typeof parsePythonBefore>;
+  try {
+    tree = parsePythonBefore(file.content, deadline);
+  } catch (error) {
+    if (!(error instanceof UnparseableSource)) throw error;
+    return { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: { file: file.path, reason: `${error.message}; not scanned` } };
+  }
+  if (!tree) {
+    return { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: overBudget(file, budgetMs, "while parsing", "the file is not scanned") };
+  }
   // Rules work on a plain-JS copy of the tree: the binding's per-getter native calls dominated scan time.
-  const root = mirrorTree(tree, file.content);
+  const root = mirrorTree(tree, file.content, deadline);
+  if (!root) return { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: overBudget(file, budgetMs, "while reading the syntax tree", "the file is not scanned") };
+  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(tree.rootNode) };
   const { types, byType } = dispatchTable(options.rules);
   if (types.length === 0) return scan;
 
@@ -181,7 +231,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
         return memos.get(key) as T;
       },
       report: (input) => {
-        const finding = buildFinding(rule, input, file, lines, secretRanges());
+        const finding = buildFinding(rule, input, file, lines, secretRanges(), deadline);
         const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
         seenFingerprints.set(finding.fingerprint, seen + 1);
         if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
@@ -192,8 +242,21 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
     return ctx;
   };
 
-  for (const node of root.descendantsOfType(types)) {
+  // The clock is read before each rule call (cheap next to a call): past the deadline, the file stops there, and
+  // the reason names the call that ran past it.
+  let lastRule: Rule | null = null;
+  let lastNode: SyntaxNode | null = null;
+  dispatch: for (const node of root.descendantsOfType(types)) {
     for (const rule of byType.get(node.type) ?? []) {
+      if (performance.now() > deadline) {
+        scan.skipped = lastRule && lastNode
+          ? overBudget(file, budgetMs, `at rule ${lastRule.id} (line ${lastNode.startPosition.row + 1})`, "the file is partly unscanned")
+          : overBudget(file, budgetMs, "before the rules ran", "the file is not scanned");
+        scan.partial = lastRule !== null;
+        break dispatch;
+      }
+      lastRule = rule;
+      lastNode = node;
       const ctx = contextFor(rule);
       try {
         rule.check!(node, ctx);
@@ -247,9 +310,12 @@ function suppressionOn(line: string | undefined): { ids: Set<string>; reason: st
 function redactLine(text: string): string {
   return text
     .replace(/\$\{([A-Za-z_]{0,60}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]{0,60}):?-([^}\n]{1,500})\}/gi, (_m, name: string) => `\${${name}:-${REDACTED}}`)
-    .replace(/^(\s*ENV\s+)([A-Za-z_]{0,60}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]{0,60})(\s+)(?![=$])(\S.*)$/gim, (_m, env: string, name: string, sep: string) => `${env}${name}${sep}${REDACTED}`)
+    // [ \t], not \s: with /m every \r starts a line, and \s* ran from each one over all the \r after it (quadratic)
+    .replace(/^([ \t]*ENV[ \t]+)([A-Za-z_]{0,60}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]{0,60})([ \t]+)(?![=$])(\S.*)$/gim, (_m, env: string, name: string, sep: string) => `${env}${name}${sep}${REDACTED}`)
+    // The name is one letter run holding a keyword, checked by a lookahead: `[A-Za-z_]*KEYWORD[A-Za-z_]*` backtracked
+    // quadratically over a long run holding the keyword many times.
     .replace(
-    /\b([A-Za-z_]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)[A-Za-z_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'#}\-][^\s"'#}]*)/gi,
+    /\b(?=[A-Za-z_]*?(?:SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL))([A-Za-z_]+)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"'#}\-][^\s"'#}]*)/gi,
     (_m, name: string, sep: string, value: string) => (/^\$\{?[A-Za-z_]/.test(value) ? `${name}${sep}${value}` : `${name}${sep}${REDACTED}`),
   );
 }
@@ -264,7 +330,7 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: string[], secrets: Range[]): Finding {
+function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: string[], secrets: Range[], deadline: number): Finding {
   const node = input.node;
   const startLine = node.startPosition.row + 1;
   const endLine = node.endPosition.row + 1;
@@ -294,7 +360,7 @@ function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: s
   };
   if (input.flow && input.flow.length > 0) finding.flow = [...input.flow, sinkStep];
   if (input.fix) {
-    const fix = buildFix(input.fix, file.content, lines);
+    const fix = buildFix(input.fix, file.content, lines, deadline);
     if (fix && !containsSecret(fix.replacement, file.content, secrets)) finding.fix = fix;
   }
   return finding;
@@ -328,7 +394,7 @@ export function fingerprintOf(ruleId: string, path: string, evidence: string): s
  * Turn node edits into a whole-line replacement, keeping the lines' own indentation and surrounding text, and
  * drop it when the patched file would not parse where it did before.
  */
-export function buildFix(input: FixInput, source: string, lines: string[]): Fix | undefined {
+export function buildFix(input: FixInput, source: string, lines: string[], deadline = Infinity): Fix | undefined {
   if (input.edits.length === 0) return undefined;
   const edits = [...input.edits].sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (let i = 1; i < edits.length; i++) if (edits[i]!.node.startIndex < edits[i - 1]!.node.endIndex) return undefined;
@@ -352,7 +418,7 @@ export function buildFix(input: FixInput, source: string, lines: string[]): Fix 
   const crlf = replacement.endsWith("\r");
   if (crlf) replacement = replacement.slice(0, -1);
 
-  if (!fixParsesInPlace(edits.map((e) => e.node), lines, startLine, endLine, replacement)) return undefined;
+  if (!fixParsesInPlace(edits.map((e) => e.node), lines, startLine, endLine, replacement, deadline)) return undefined;
   return { safety: input.safety, startLine, endLine, replacement, description: input.description };
 }
 
@@ -368,7 +434,7 @@ function statementOf(node: SyntaxNode): SyntaxNode {
  * column 0: re-parsing the whole file for each fix made files with many findings quadratic (seconds per file).
  * A statement that did not parse before the fix cannot vouch for it, so such a fix is dropped.
  */
-function fixParsesInPlace(edited: SyntaxNode[], lines: string[], startLine: number, endLine: number, replacement: string): boolean {
+function fixParsesInPlace(edited: SyntaxNode[], lines: string[], startLine: number, endLine: number, replacement: string, deadline: number): boolean {
   let statement = statementOf(edited[0]!);
   const last = Math.max(...edited.map((n) => n.endIndex));
   while (statement.endIndex < last && statement.parent) statement = statementOf(statement.parent);
@@ -378,6 +444,13 @@ function fixParsesInPlace(edited: SyntaxNode[], lines: string[], startLine: numb
   const dedent = (text: string) => text.split("\n").map((l) => l.replace(new RegExp(`^[ \\t]{0,${indent}}`), "")).join("\n");
   const before = lines.slice(first - 1, final).join("\n");
   const after = [...lines.slice(first - 1, startLine - 1), replacement, ...lines.slice(endLine, final)].join("\n");
-  if (parsePython(`${dedent(before)}\n`).rootNode.hasError) return false;
-  return !parsePython(`${dedent(after)}\n`).rootNode.hasError;
+  // Within the file's budget: a fix that cannot be checked in time (a statement megabytes long) is dropped.
+  try {
+    const parsedBefore = parsePythonBefore(`${dedent(before)}\n`, deadline);
+    if (!parsedBefore || parsedBefore.rootNode.hasError) return false;
+    return parsePythonBefore(`${dedent(after)}\n`, deadline)?.rootNode.hasError === false;
+  } catch (error) {
+    if (error instanceof UnparseableSource) return false;
+    throw error;
+  }
 }

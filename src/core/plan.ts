@@ -19,7 +19,8 @@
 // - `failure`: a finding on a changed line, not suppressed, not low-confidence, at or above `fail_on`
 //   (`fail_on: none` never fails). Findings commented earlier still count: the check reflects the head, not the news.
 // - `neutral`: nothing fails, but there is something to read: findings below the threshold or low-confidence,
-//   project-level advisories, or an incomplete scan (syntax errors, rule errors, a file list GitHub truncated).
+//   project-level advisories, or an incomplete scan (syntax errors, rule errors, a file over the per-file time
+//   budget, a file list GitHub truncated).
 // - `success`: none of that (suppressed findings alone still pass: someone accepted them explicitly).
 import { configuredSeverity, pathSelected, type ReviewConfig } from "./config.js";
 import type { Rule } from "./define-rule.js";
@@ -87,14 +88,21 @@ export function planReview(input: ReviewInput): ReviewPlan {
       skipped.push({ file: file.path, reason: "no flask-audit rule reads this kind of file" });
       continue;
     }
+    // not (fully) scanned (past the per-file time budget, or a source the parser cannot take): listed as skipped;
+    // a file stopped part-way still counts the findings it had
+    if (scan.skipped) skipped.push(scan.skipped);
+    if (scan.skipped && !scan.partial) {
+      incomplete.add(file.path);
+      continue;
+    }
     scanned.push(file);
     for (const finding of scan.findings) {
       const configured = withConfiguredSeverity(finding, config);
       if (configured) allFindings.push(configured);
     }
-    ruleErrors.push(...scan.ruleErrors);
+    for (const error of scan.ruleErrors) ruleErrors.push(error); // not push(...): see scanFiles
     if (scan.parseErrorLine > 0) parseErrors.push({ file: file.path, line: scan.parseErrorLine });
-    if (scan.parseErrorLine > 0 || scan.ruleErrors.length > 0) incomplete.add(file.path);
+    if (scan.parseErrorLine > 0 || scan.ruleErrors.length > 0 || scan.skipped) incomplete.add(file.path);
   }
   const advisories = projectAdvisories({ rules, project }).flatMap((a): Advisory[] => {
     const severity = configuredSeverity(config, a.ruleId, a.severity);
@@ -179,7 +187,7 @@ export function planReview(input: ReviewInput): ReviewPlan {
     gating: isGating(finding, config),
   }));
   const active = placed.filter((p) => p.placement.kind !== "suppressed");
-  const incompleteScan = parseErrors.length > 0 || ruleErrors.length > 0 || input.truncatedFileList === true;
+  const incompleteScan = incomplete.size > 0 || input.truncatedFileList === true;
   const conclusion: PlannedCheckRun["conclusion"] = placed.some((p) => p.gating)
     ? "failure"
     : active.length > 0 || advisories.length > 0 || incompleteScan
@@ -370,7 +378,7 @@ function sortComments(comments: PlannedComment[]): PlannedComment[] {
 interface ResolutionState {
   allFindings: Finding[];
   scanned: ScannedFile[];
-  /** Scanned files with a syntax error or a rule error: a missing finding there may just be unseen. */
+  /** Files with a syntax error, a rule error or over the time budget: a missing finding there may just be unseen. */
   incomplete: Set<string>;
   removed: Set<string>;
   activeRuleIds: Set<string>;

@@ -84,8 +84,20 @@ export const FACT_FILE_PATTERNS = [
 const DEPLOY_FILE = /(^|\/)(Dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile|Procfile|(docker-)?compose[\w.-]*\.ya?ml|[\w.-]+\.sh|[\w.-]+\.ini|[\w.-]+\.service)$/i;
 /** Deployment files for development only: `Dockerfile.dev`, `docker-compose.override.yml`, `run_dev.sh`, `local.sh`. */
 const DEV_DEPLOY_FILE = /(^|[._-])(dev|devel|development|local|test|tests|debug)([._-]|$)|override/i;
-/** Dockerfile stages for development: `FROM python:3.12 AS dev`. */
-const DEV_STAGE = /^\s*FROM\s+\S+\s+AS\s+\S*(dev|test|local|debug)\S*\s*$/i;
+/**
+ * Dockerfile stages for development: `FROM python:3.12 AS dev`. The stage name is matched whole, then searched: one
+ * pattern `AS\s+\S*(dev|...)\S*\s*$` backtracked quadratically over a long name full of "dev".
+ */
+const STAGE_NAME = /^\s*FROM\s+\S+\s+AS\s+(\S+)\s*$/i;
+const isDevStage = (line: string): boolean => /dev|test|local|debug/i.test(STAGE_NAME.exec(line)?.[1] ?? "");
+/**
+ * `csrf.protect()`, `my_csrf.protect()`: the word before `.protect()` names CSRF. Matched word by word: the pattern
+ * `\b\w*csrf\w*\.protect` backtracked quadratically over one long word holding "csrf" many times.
+ */
+const callsCsrfProtect = (text: string): boolean => {
+  for (const [, word] of text.matchAll(/\b(\w+)\.protect\(\s*\)/gi)) if (/csrf/i.test(word!)) return true;
+  return false;
+};
 /** Proxy, CDN and platform configs that can set response headers at the edge, and templates (a CSP <meta> tag). */
 const EDGE_CONFIG_FILE = /(^|\/)([\w.-]+\.conf|Caddyfile|\.htaccess|_headers|netlify\.toml|vercel\.json|templates\/[\w./-]+\.(html?|jinja2?|j2))$/i;
 const WSGI_SERVERS = new Set(["gunicorn", "uwsgi", "waitress-serve", "hypercorn", "uvicorn"]);
@@ -146,7 +158,7 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
     const text = file.content;
     if (file.path.endsWith(".py")) {
       if (/\bCSRFProtect\s*\(|\bcsrf\.init_app\s*\(|\bSeaSurf\s*\(|\bFlaskForm\b|\bflask_wtf\b/.test(text)) facts.csrfProtection = true;
-      if (/\b\w*csrf\w*\.protect\(\s*\)/i.test(text) || (/\bbefore_(?:app_)?request\b/.test(text) && /X-Requested-With|X-CSRF-?Token|X-XSRF-?Token|\b_?csrf_token\b/i.test(text))) facts.csrfCustomCheck = true;
+      if (callsCsrfProtect(text) || (/\bbefore_(?:app_)?request\b/.test(text) && /X-Requested-With|X-CSRF-?Token|X-XSRF-?Token|\b_?csrf_token\b/i.test(text))) facts.csrfCustomCheck = true;
       if (/\bTalisman\s*\(|Content-Security-Policy/i.test(text)) facts.securityHeaders = true;
       if (/\bTalisman\s*\(|X-Frame-Options|X-Content-Type-Options|frame-ancestors/i.test(text)) facts.hardeningHeaders = true;
       if (/\bTRUSTED_HOSTS\b/.test(text)) facts.trustedHosts = true;
@@ -160,8 +172,9 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
       if (/\bflask_jwt_extended\b|\bHTTPTokenAuth\b|["']Authorization["']|\bBearer\b/.test(text)) facts.tokenAuth = true;
       if (/\bMAX_FORM_MEMORY_SIZE\b|\bMAX_FORM_PARTS\b/.test(text)) facts.formLimits = true;
       if (/\bflask_cors\b|Access-Control-Allow-Origin/.test(text)) facts.cors = true;
-      if (/\bCORS_(?:ORIGINS|RESOURCES)\b["']?\s*\]?\s*[=:](?!=)/.test(text)) facts.corsConfig.origins = true;
-      if (/\bCORS_SUPPORTS_CREDENTIALS\b["']?\s*\]?\s*[=:]\s*True\b/.test(text)) facts.corsConfig.credentials = true;
+      // `\s*(?:\]\s*)?`, not `\s*\]?\s*`: two adjacent \s* split a long blank every way (quadratic)
+      if (/\bCORS_(?:ORIGINS|RESOURCES)\b["']?\s*(?:\]\s*)?[=:](?!=)/.test(text)) facts.corsConfig.origins = true;
+      if (/\bCORS_SUPPORTS_CREDENTIALS\b["']?\s*(?:\]\s*)?[=:]\s*True\b/.test(text)) facts.corsConfig.credentials = true;
       if (/(^|\/)(wsgi|asgi)\.py$/.test(file.path)) facts.productionModules.add(file.path);
       if (/\b(?:app|application|[A-Za-z]\w{0,40}_app)\.run\s*\(|\brun_simple\s*\(/.test(text) && !/\b(?:waitress|gevent|eventlet|cheroot|bjoern|meinheld|tornado|gunicorn)\b/.test(text)) facts.devServerModules.add(file.path);
       continue;
@@ -177,7 +190,7 @@ export function collectProjectFacts(files: SourceFile[]): ProjectFacts {
     let devStage = false;
     lines.forEach((line, index) => {
       if (/^\s*#/.test(line)) return;
-      if (/^\s*FROM\s/i.test(line)) devStage = DEV_STAGE.test(line);
+      if (/^\s*FROM\s/i.test(line)) devStage = isDevStage(line);
       const launch = readLaunchCommand(line);
       if (!launch) return;
       if (launch.server === "wsgi") {

@@ -16,8 +16,63 @@ function pythonParser(): Parser {
 /** The Node binding copies the input through a buffer; size it to the input so large files parse in one go. */
 const bufferSizeFor = (source: string) => Math.max(32 * 1024, source.length * 2 + 16);
 
-/** Parse Python source with the thread's one parser. tree-sitter recovers from syntax errors. */
+/**
+ * The most indentation levels we let tree-sitter-python see. Its external scanner serializes the indentation stack
+ * (2 bytes a level, after up to 257 bytes of string delimiters) into tree-sitter's 1,024-byte state buffer, and past
+ * ~383 levels it writes beyond the buffer: tree-sitter's assert aborts the whole process (a build without asserts
+ * would corrupt memory). Python itself refuses more than 100 levels, so no real file comes near this.
+ */
+export const MAX_INDENT_LEVELS = 380;
+
+/** A source the parser must not be given (it would bring the process down); the message says why. */
+export class UnparseableSource extends Error {
+  override name = "UnparseableSource";
+}
+
+/**
+ * An upper bound on the indentation levels the scanner can stack up for this source, counted up to `stopAbove`.
+ * The scanner pushes a level only for an indentation wider than the current one, and measures it as it does here:
+ * after a line break (\n, \r or \f), a space counts 1, a tab 8, a backslash-newline continues the run, all modulo
+ * 2^16 (a uint16). Its stack is strictly increasing, so it never holds more levels than there are distinct widths.
+ */
+export function indentationLevels(source: string, stopAbove = Infinity): number {
+  const widths = new Set<number>();
+  // Line starts right to left: a run continued by `\<newline>` adds the width measured at the line start after
+  // that newline, which is the last one measured (or the one before, across the empty line start of `\\\r\n`).
+  let last = { start: -1, width: 0 };
+  let beforeLast = { start: -1, width: 0 };
+  for (let end = source.length; ; ) {
+    let start = end;
+    for (let c = source.charCodeAt(start - 1); start > 0 && c !== 10 && c !== 13 && c !== 12; c = source.charCodeAt(--start - 1));
+    let width = 0;
+    let j = start;
+    for (let c = source.charCodeAt(j); c === 32 || c === 9; c = source.charCodeAt(++j)) width += c === 9 ? 8 : 1;
+    if (source.charCodeAt(j) === 92) {
+      const newline = source.charCodeAt(j + 1) === 13 ? j + 2 : j + 1;
+      if (source.charCodeAt(newline) === 10) width += last.start === newline + 1 ? last.width : beforeLast.start === newline + 1 ? beforeLast.width : 0;
+    }
+    width &= 0xffff;
+    if (width > 0) widths.add(width);
+    if (start === 0 || widths.size > stopAbove) break;
+    beforeLast = last;
+    last = { start, width };
+    end = start - 1;
+  }
+  return widths.size;
+}
+
+function assertParseable(source: string): void {
+  if (indentationLevels(source, MAX_INDENT_LEVELS) > MAX_INDENT_LEVELS) {
+    throw new UnparseableSource(`more than ${MAX_INDENT_LEVELS} indentation levels (Python allows 100); the Python parser cannot hold them`);
+  }
+}
+
+/**
+ * Parse Python source with the thread's one parser. tree-sitter recovers from syntax errors. Throws
+ * UnparseableSource for a source that would crash the parser.
+ */
 export function parsePython(source: string): Tree {
+  assertParseable(source);
   return pythonParser().parse(source, undefined, { bufferSize: bufferSizeFor(source) });
 }
 
@@ -25,8 +80,10 @@ export function parsePython(source: string): Tree {
  * parsePython with a deadline (a `performance.now()` time): null when the parse runs past it. tree-sitter asks
  * the progress callback every few hundred parse operations (the non-deprecated form of `setTimeoutMicros`), so a
  * pathological input (megabytes of unbalanced brackets: seconds of error recovery) cannot hold the thread.
+ * Throws UnparseableSource like parsePython.
  */
 export function parsePythonBefore(source: string, deadline: number): Tree | null {
+  assertParseable(source);
   const parser = pythonParser();
   const tree = parser.parse(source, undefined, {
     bufferSize: bufferSizeFor(source),

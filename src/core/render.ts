@@ -412,9 +412,16 @@ function fenceLanguage(rule: Rule): string {
   return languages[kind] ?? "text";
 }
 
+/** The longest run of backticks in the text (a loop: Math.max(...runs) overflows the stack past ~120k runs). */
+export function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
+  return longest;
+}
+
 /** A code fence longer than any backtick run inside the code, so the code cannot close it. */
 export function fenced(code: string, lang: string): string {
-  const longestRun = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
+  const longestRun = longestBacktickRun(code);
   const fence = "`".repeat(Math.max(3, longestRun + 1));
   return `${fence}${lang}\n${code}\n${fence}`;
 }

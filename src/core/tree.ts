@@ -197,8 +197,11 @@ function inRange(node: MirrorNode, start?: Point, end?: Point): boolean {
 /**
  * Copy a parsed tree into JS objects with one cursor walk. Types and field names are read once per grammar id;
  * positions are derived from offsets on demand. The result is typed as the binding's SyntaxNode for the rules.
+ * With a deadline (a `performance.now()` time), null when the walk runs past it (a 5 MB line is millions of nodes).
  */
-export function mirrorTree(tree: Tree, source: string): SyntaxNode {
+export function mirrorTree(tree: Tree, source: string): SyntaxNode;
+export function mirrorTree(tree: Tree, source: string, deadline: number): SyntaxNode | null;
+export function mirrorTree(tree: Tree, source: string, deadline = Infinity): SyntaxNode | null {
   const lineStarts = [0];
   for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   const mirror: MirrorTree = { rootNode: undefined as unknown as MirrorNode, source, lineStarts };
@@ -235,6 +238,7 @@ export function mirrorTree(tree: Tree, source: string): SyntaxNode {
   mirror.rootNode = root;
   let parent = root;
   for (;;) {
+    if ((nextId & 4095) === 0 && performance.now() > deadline) return null;
     if (cursor.gotoFirstChild()) {
       const node = current();
       if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
