@@ -5,6 +5,7 @@
 import type { ProbotOctokit } from "probot";
 import { parseMarker } from "../core/comment.js";
 import { isBotUser } from "./commands.js";
+import { NO_AUTOMATIC_RETRY, tokenMarker, writeOnce, writeToken, type WriteOnceOptions } from "./write-once.js";
 import type { CheckAnnotation, PlannedCheckRun, PriorComment, PullFile } from "../core/review-types.js";
 
 /** The check run's name: what branch protection requires. */
@@ -137,6 +138,11 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A moment safely before a write about to be made (clock skew allowed): `since` for finding it again. */
+function recentlyBefore(): string {
+  return new Date(Date.now() - 5 * 60_000).toISOString();
+}
+
 /** Cut a text to GitHub's limit, saying so at the end. */
 export function clampText(text: string, limit: number = CHECK_TEXT_LIMIT): string {
   if (text.length <= limit) return text;
@@ -178,17 +184,26 @@ const MAX_THREAD_PAGES = 30;
 export interface OctokitGatewayOptions {
   /** Reads the parsed config file: in the app, `() => context.config("flask-audit.yml")`. */
   readConfig: () => Promise<unknown>;
+  /** How writes that must happen once are retried after a 5xx (tests shorten the waits). */
+  writeRetry?: WriteOnceOptions;
 }
 
 export class OctokitGateway implements GitHubGateway {
   readonly repo: RepoRef;
   readonly #octokit: ProbotOctokit;
   readonly #readConfig: () => Promise<unknown>;
+  readonly #writeRetry: WriteOnceOptions;
 
   constructor(octokit: ProbotOctokit, repo: RepoRef, options: OctokitGatewayOptions) {
     this.#octokit = octokit;
     this.repo = { owner: repo.owner, repo: repo.repo };
     this.#readConfig = options.readConfig;
+    this.#writeRetry = options.writeRetry ?? {};
+  }
+
+  /** A non-idempotent write: no blind retry; see write-once.ts. */
+  #once<T>(write: () => Promise<T>, applied: () => Promise<T | undefined>): Promise<T> {
+    return writeOnce(write, applied, this.#writeRetry);
   }
 
   async getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
@@ -312,16 +327,27 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async createCheckRun(start: CheckRunStart): Promise<number> {
-    const { data } = await this.#octokit.rest.checks.create({
-      ...this.repo,
-      name: CHECK_RUN_NAME,
-      head_sha: start.headSha,
-      status: "in_progress",
-      external_id: start.externalId,
-      started_at: new Date().toISOString(),
-      output: { title: start.title, summary: clampText(start.summary) },
-    });
-    return data.id;
+    const marker = tokenMarker(writeToken());
+    const summary = `${clampText(start.summary, CHECK_TEXT_LIMIT - marker.length - 2)}\n\n${marker}`;
+    return this.#once(
+      async () => {
+        const { data } = await this.#octokit.rest.checks.create({
+          ...this.repo,
+          name: CHECK_RUN_NAME,
+          head_sha: start.headSha,
+          status: "in_progress",
+          external_id: start.externalId,
+          started_at: new Date().toISOString(),
+          output: { title: start.title, summary },
+          request: NO_AUTOMATIC_RETRY,
+        });
+        return data.id;
+      },
+      async () => {
+        const { data } = await this.#octokit.rest.checks.listForRef({ ...this.repo, ref: start.headSha, check_name: CHECK_RUN_NAME, filter: "all", per_page: 100 });
+        return data.check_runs.find((run) => run.output.summary?.includes(marker))?.id;
+      },
+    );
   }
 
   async completeCheckRun(checkRunId: number, result: CheckRunResult): Promise<void> {
@@ -331,23 +357,41 @@ export class OctokitGateway implements GitHubGateway {
     for (let i = 0; i < result.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
       batches.push(result.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
     }
-    // GitHub appends the annotations of each update; the last batch travels with the conclusion.
-    for (const batch of batches.slice(0, -1)) {
-      await this.#octokit.rest.checks.update({ ...this.repo, check_run_id: checkRunId, output: { title, summary, annotations: batch } });
-    }
+    // GitHub appends the annotations of each update (a blind retry would show them twice): an update whose answer
+    // was lost counts as applied when the run holds the annotations sent so far. The last batch travels with the
+    // conclusion.
+    let sent = 0;
+    const update = async (params: Record<string, unknown>, count: number, completes: boolean): Promise<void> => {
+      sent += count;
+      const expected = sent;
+      await this.#once(
+        async () => {
+          await this.#octokit.rest.checks.update({ ...this.repo, check_run_id: checkRunId, ...params, request: NO_AUTOMATIC_RETRY });
+          return true;
+        },
+        async () => {
+          const { data } = await this.#octokit.rest.checks.get({ ...this.repo, check_run_id: checkRunId });
+          const landed = data.output.annotations_count >= expected && (!completes || data.status === "completed");
+          return landed ? true : undefined;
+        },
+      );
+    };
+    for (const batch of batches.slice(0, -1)) await update({ output: { title, summary, annotations: batch } }, batch.length, false);
     const output: { title: string; summary: string; text?: string; annotations?: CheckAnnotation[] } = { title, summary };
     if (result.text) output.text = clampText(result.text);
     const last = batches.at(-1);
     if (last) output.annotations = last;
-    await this.#octokit.rest.checks.update({
-      ...this.repo,
-      check_run_id: checkRunId,
-      status: "completed",
-      conclusion: result.conclusion,
-      completed_at: new Date().toISOString(),
-      ...(result.detailsUrl ? { details_url: result.detailsUrl } : {}),
-      output,
-    });
+    await update(
+      {
+        status: "completed",
+        conclusion: result.conclusion,
+        completed_at: new Date().toISOString(),
+        ...(result.detailsUrl ? { details_url: result.detailsUrl } : {}),
+        output,
+      },
+      last?.length ?? 0,
+      true,
+    );
   }
 
   async createReview(pullNumber: number, review: NewReview): Promise<number> {
@@ -358,19 +402,38 @@ export class OctokitGateway implements GitHubGateway {
       ...(c.startLine !== undefined && c.startLine < c.line ? { start_line: c.startLine, start_side: "RIGHT" as const } : {}),
       body: c.body,
     }));
-    const { data } = await this.#octokit.rest.pulls.createReview({
-      ...this.repo,
-      pull_number: pullNumber,
-      commit_id: review.commitId,
-      // Never REQUEST_CHANGES: the check run is the gate. No event at all leaves the review pending.
-      ...(review.pending ? {} : { event: "COMMENT" as const, body: review.body }),
-      comments,
-    });
-    return data.id;
+    // The token travels in the body, pending probes included (GitHub lists a pending review to its author).
+    const marker = tokenMarker(writeToken());
+    return this.#once(
+      async () => {
+        const { data } = await this.#octokit.rest.pulls.createReview({
+          ...this.repo,
+          pull_number: pullNumber,
+          commit_id: review.commitId,
+          // Never REQUEST_CHANGES: the check run is the gate. No event at all leaves the review pending.
+          ...(review.pending ? { body: marker } : { event: "COMMENT" as const, body: `${review.body}\n\n${marker}` }),
+          comments,
+          request: NO_AUTOMATIC_RETRY,
+        });
+        return data.id;
+      },
+      async () => (await this.#listReviews(pullNumber)).find((r) => r.body?.includes(marker))?.id,
+    );
+  }
+
+  async #listReviews(pullNumber: number): Promise<{ id: number; state: string; body?: string | null }[]> {
+    return this.#octokit.paginate(this.#octokit.rest.pulls.listReviews, { ...this.repo, pull_number: pullNumber, per_page: 100 });
   }
 
   async deletePendingReview(pullNumber: number, reviewId: number): Promise<void> {
-    await this.#octokit.rest.pulls.deletePendingReview({ ...this.repo, pull_number: pullNumber, review_id: reviewId });
+    // A repeat of a delete that landed answers 404: gone is what was asked for.
+    await this.#once(
+      async () => {
+        await this.#octokit.rest.pulls.deletePendingReview({ ...this.repo, pull_number: pullNumber, review_id: reviewId, request: NO_AUTOMATIC_RETRY });
+        return true;
+      },
+      async () => ((await this.#listReviews(pullNumber)).some((r) => r.id === reviewId && r.state === "PENDING") ? undefined : true),
+    );
   }
 
   async resolveThread(threadId: string): Promise<void> {
@@ -378,7 +441,24 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async replyToReviewComment(pullNumber: number, commentId: number, body: string): Promise<void> {
-    await this.#octokit.rest.pulls.createReplyForReviewComment({ ...this.repo, pull_number: pullNumber, comment_id: commentId, body });
+    const marker = tokenMarker(writeToken());
+    const since = recentlyBefore();
+    await this.#once(
+      async () => {
+        await this.#octokit.rest.pulls.createReplyForReviewComment({
+          ...this.repo,
+          pull_number: pullNumber,
+          comment_id: commentId,
+          body: `${body}\n\n${marker}`,
+          request: NO_AUTOMATIC_RETRY,
+        });
+        return true;
+      },
+      async () => {
+        const comments = await this.#octokit.paginate(this.#octokit.rest.pulls.listReviewComments, { ...this.repo, pull_number: pullNumber, since, per_page: 100 });
+        return comments.some((c) => c.body.includes(marker)) ? true : undefined;
+      },
+    );
   }
 
   async getPermission(username: string): Promise<Permission> {
@@ -397,7 +477,18 @@ export class OctokitGateway implements GitHubGateway {
   }
 
   async commentOnPullRequest(pullNumber: number, body: string): Promise<void> {
-    await this.#octokit.rest.issues.createComment({ ...this.repo, issue_number: pullNumber, body });
+    const marker = tokenMarker(writeToken());
+    const since = recentlyBefore();
+    await this.#once(
+      async () => {
+        await this.#octokit.rest.issues.createComment({ ...this.repo, issue_number: pullNumber, body: `${body}\n\n${marker}`, request: NO_AUTOMATIC_RETRY });
+        return true;
+      },
+      async () => {
+        const comments = await this.#octokit.paginate(this.#octokit.rest.issues.listComments, { ...this.repo, issue_number: pullNumber, since, per_page: 100 });
+        return comments.some((c) => c.body?.includes(marker)) ? true : undefined;
+      },
+    );
   }
 
   async pullNumbersOfCheckSuite(checkSuiteId: number): Promise<number[]> {

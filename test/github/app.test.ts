@@ -609,7 +609,11 @@ describe("/flask-audit commands", () => {
     await app.deliver("issue_comment", comment({ body: "/flask-audit help", association: "NONE" }));
     await app.deliver("issue_comment", comment({ body: "/flask-audit help", bot: true }));
     expectAllDone();
-    expect(github.bodies("POST", `${REPO_PATH}/issues/7/comments`)).toEqual([{ body: HELP_TEXT }]);
+    // The help text, then the hidden token that lets a lost answer be looked up instead of posted twice.
+    const bodies = github.bodies("POST", `${REPO_PATH}/issues/7/comments`);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0].body.startsWith(`${HELP_TEXT}\n\n`)).toBe(true);
+    expect(bodies[0].body.slice(HELP_TEXT.length + 2)).toMatch(/^<!-- flask-audit:write=[\w-]+ -->$/);
   });
 
   it("does nothing for ordinary comments", async () => {

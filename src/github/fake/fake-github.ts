@@ -626,6 +626,19 @@ export class FakeGitHub {
     }
     if (method === "POST" && rest === "/check-runs") return this.#createCheckRun(repository, body);
     if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) return this.#updateCheckRun(repository, Number(m[1]), body);
+    if (method === "GET" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((r) => r.id === Number(m![1]) && r.repository === repository.fullName);
+      return run ? json(200, checkRunJson(run)) : notFound();
+    }
+    if (method === "GET" && (m = /^\/commits\/([0-9a-f]{40})\/check-runs$/.exec(rest))) {
+      const name = query.get("check_name");
+      const runs = this.checkRuns.filter((r) => r.repository === repository.fullName && r.head_sha === m![1] && (name === null || r.name === name));
+      return json(200, { total_count: runs.length, check_runs: runs.map(checkRunJson) });
+    }
+    if (method === "GET" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const comments = this.issueComments.filter((c) => c.repository === repository.fullName && c.issue_number === Number(m![1]));
+      return this.#page(query, comments, `${API_PREFIX}/repos/${repository.fullName}/issues/${m[1]}/comments`);
+    }
     if (method === "GET" && (m = /^\/check-suites\/(\d+)\/check-runs$/.exec(rest))) {
       const name = query.get("check_name");
       const runs = this.checkRuns.filter((r) => r.repository === repository.fullName && (name === null || r.name === name));
@@ -673,6 +686,10 @@ export class FakeGitHub {
       return this.#page(query, comments, `${API_PREFIX}/repos/${repository.fullName}/pulls/${pull.number}/comments`);
     }
     if (method === "POST" && sub === "/reviews") return this.#createReview(pull, body);
+    if (method === "GET" && sub === "/reviews") {
+      const reviews = this.reviews.filter((r) => r.repository === repository.fullName && r.pull_number === pull.number);
+      return this.#page(query, reviews.map(({ comments: _, ...review }) => review), `${API_PREFIX}/repos/${repository.fullName}/pulls/${pull.number}/reviews`);
+    }
     if (method === "DELETE" && (m = /^\/reviews\/(\d+)$/.exec(sub))) {
       const index = this.reviews.findIndex((r) => r.id === Number(m![1]) && r.state === "PENDING");
       if (index === -1) return unprocessable("Can not delete a non-pending pull request review");
@@ -916,4 +933,10 @@ function send(res: ServerResponse, reply: Reply): void {
     return;
   }
   res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", ...reply.headers }).end(JSON.stringify(reply.body));
+}
+
+/** A check run as GitHub's REST API shows it: the output counts its annotations (they are listed elsewhere). */
+function checkRunJson(run: FakeCheckRun): Record<string, unknown> {
+  const { annotations, ...rest } = run;
+  return { ...rest, output: { ...run.output, annotations_count: annotations.length }, pull_requests: [] };
 }
