@@ -54,6 +54,17 @@ function overBudget(file: SourceFile, budgetMs: number, where: string, consequen
 }
 
 const MAX_EVIDENCE_LINES = 6;
+/** Characters kept of each evidence line: a minified or generated 100 KB line must not ride along in every finding. */
+export const MAX_EVIDENCE_LINE_CHARS = 400;
+
+/** Each line cut to MAX_EVIDENCE_LINE_CHARS with "…": the evidence shown and fingerprinted is this clipped text. */
+function clipEvidenceLines(text: string): string {
+  if (text.length <= MAX_EVIDENCE_LINE_CHARS) return text;
+  return text
+    .split("\n")
+    .map((line) => (line.length > MAX_EVIDENCE_LINE_CHARS ? `${line.slice(0, MAX_EVIDENCE_LINE_CHARS)}…` : line))
+    .join("\n");
+}
 
 /** Node type -> rules that asked for it; built once per rule list. */
 const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Rule[]> }>();
@@ -138,7 +149,7 @@ function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: Proj
         const startLine = Math.min(Math.max(input.line, 1), lines.length);
         const endLine = Math.min(Math.max(input.endLine ?? startLine, startLine), lines.length);
         const last = Math.min(endLine, startLine + MAX_EVIDENCE_LINES - 1);
-        const evidence = redactLine(lines.slice(startLine - 1, last).join("\n")) + (last < endLine ? "\n…" : "");
+        const evidence = clipEvidenceLines(redactLine(lines.slice(startLine - 1, last).join("\n"))) + (last < endLine ? "\n…" : "");
         const finding: Finding = {
           ruleId: rule.id,
           title: rule.title,
@@ -334,7 +345,8 @@ function buildFinding(rule: Rule, input: ReportInput, file: SourceFile, lines: s
   const node = input.node;
   const startLine = node.startPosition.row + 1;
   const endLine = node.endPosition.row + 1;
-  const evidence = evidenceOf(lines, startLine, endLine, secrets);
+  // The offset of the finding's first line, straight from the node (columns count in the same units as offsets).
+  const evidence = evidenceOf(lines, startLine, endLine, node.startIndex - node.startPosition.column, secrets);
   const sinkStep: FlowStep = {
     line: startLine,
     startColumn: node.startPosition.column + 1,
@@ -375,12 +387,10 @@ function sinkLabel(node: SyntaxNode): string {
   return callee ? `${callee}()` : "the reported code";
 }
 
-function evidenceOf(lines: string[], startLine: number, endLine: number, secrets: Range[]): string {
+function evidenceOf(lines: string[], startLine: number, endLine: number, offset: number, secrets: Range[]): string {
   const last = Math.min(endLine, startLine + MAX_EVIDENCE_LINES - 1);
-  let offset = 0;
-  for (let i = 0; i < startLine - 1; i++) offset += lines[i]!.length + 1;
   const text = lines.slice(startLine - 1, last).join("\n");
-  const redacted = redactText(text, offset, secrets).replace(/\r$/gm, "");
+  const redacted = clipEvidenceLines(redactText(text, offset, secrets).replace(/\r$/gm, ""));
   return last < endLine ? `${redacted}\n…` : redacted;
 }
 

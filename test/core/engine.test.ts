@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defineRule, type Rule } from "../../src/core/define-rule.js";
-import { scanFiles, scanSource } from "../../src/core/engine.js";
+import { MAX_EVIDENCE_LINE_CHARS, scanFiles, scanSource } from "../../src/core/engine.js";
 import { emptyProjectFacts } from "../../src/core/project.js";
 import { stringValue } from "../../src/core/python.js";
 
@@ -42,6 +42,19 @@ describe("engine", () => {
     expect(finding?.span).toEqual({ startLine: 5, startColumn: 12, endLine: 5, endColumn: 20 });
     expect(finding?.evidence).toBe("    return danger()");
     expect(finding?.context).toBe("view() [POST /x]");
+  });
+
+  it("clips each evidence line of a huge minified line, and fingerprints the clipped text", () => {
+    const padding = "x" + "1".repeat(100_000);
+    const source = `value = [${padding}, danger(), danger(), ${padding}]\n`;
+    const findings = scanSource({ path: "a.py", content: source }, { rules: [dangerRule()], project }).findings;
+    expect(findings).toHaveLength(2);
+    for (const finding of findings) {
+      expect(finding.evidence).toBe(`${source.slice(0, MAX_EVIDENCE_LINE_CHARS)}…`);
+    }
+    // Same clipped evidence, so the second carries the repeat suffix, as for any repeated code.
+    expect(findings[1]!.fingerprint).toBe(`${findings[0]!.fingerprint}:1`);
+    expect(JSON.stringify(findings).length).toBeLessThan(3_000);
   });
 
   it("keeps fingerprints stable when lines move and distinct for repeated code", () => {
