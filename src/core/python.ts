@@ -123,6 +123,8 @@ export class ImportTable {
   readonly aliases = new Map<string, string>();
   readonly modules = new Set<string>();
   readonly starModules = new Set<string>();
+  /** resolveName's answers by node: every rule resolves the callee of every call, so each is worked out once. */
+  readonly resolved = new Map<SyntaxNode, string | null>();
 
   static fromTree(root: SyntaxNode): ImportTable {
     const table = new ImportTable();
@@ -203,9 +205,19 @@ export class ImportTable {
 
 /** Dotted, import-resolved name of an identifier or attribute chain; null for anything else. */
 export function resolveName(node: SyntaxNode | null | undefined, imports: ImportTable): string | null {
+  if (!node) return null;
+  const known = imports.resolved.get(node);
+  if (known !== undefined) return known;
+  const name = resolveUncached(node, imports);
+  imports.resolved.set(node, name);
+  return name;
+}
+
+function resolveUncached(node: SyntaxNode, imports: ImportTable): string | null {
   // A loop, not recursion: a hostile `a.b.c...` chain 10,000 attributes long must not overflow the stack.
+  if (node.type === "identifier") return imports.qualify(node.text);
   const attributes: string[] = [];
-  for (let current = node ?? null; current; ) {
+  for (let current: SyntaxNode | null = node; current; ) {
     if (current.type === "identifier") return [imports.qualify(current.text), ...attributes.reverse()].join(".");
     if (current.type === "attribute") {
       const attribute = current.childForFieldName("attribute")?.text;

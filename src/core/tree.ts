@@ -15,6 +15,8 @@ interface MirrorTree {
   rootNode: MirrorNode;
   source: string;
   lineStarts: number[];
+  /** Every node in document order (pre-order); a node's descendants are nodes[id + 1 .. last]. */
+  nodes: MirrorNode[];
 }
 
 /**
@@ -32,6 +34,33 @@ export const TYPES_WITH_FIELDS = new Set([
   "type_alias_statement", "typed_default_parameter", "typed_parameter", "unary_operator", "while_statement",
   "with_item", "with_statement",
 ]);
+
+/**
+ * Named node types of tree-sitter-python 0.25 that never have children (from its node-types.json; a test keeps the
+ * list true): the copy does not ask the cursor to descend into them.
+ */
+export const LEAF_TYPES = new Set([
+  "comment", "ellipsis", "escape_interpolation", "escape_sequence", "false", "float", "identifier", "integer",
+  "line_continuation", "none", "string_end", "string_start", "true", "type_conversion",
+]);
+
+/**
+ * Node types whose span can run past their visible children (text in hidden tokens: `string_content` around its
+ * escapes, a format spec after `:`; found by comparing with the binding over the fixtures, the corpus and parts of
+ * the standard library): the copy asks the cursor for their positions. The module is asked too (trailing blanks).
+ */
+const SPAN_ASKED_TYPES = new Set(["module", "string_content", "format_specifier"]);
+
+interface TypeInfo {
+  type: string;
+  named: boolean;
+  /** Never has children: a named leaf type, or an anonymous token (`not in` and `is not` are not: two tokens). */
+  leaf: boolean;
+}
+
+/** Per grammar symbol (one grammar per process): what a type id stands for. */
+const typeInfos = new Map<number, TypeInfo>();
+const fieldNames = new Map<number, string>();
 
 function pointAt(tree: MirrorTree, index: number): Point {
   const starts = tree.lineStarts;
@@ -52,6 +81,11 @@ export class MirrorNode {
   fieldName: string | null = null;
   /** Position among the parent's children. */
   index = 0;
+  /** Id of its last descendant (itself for a leaf): its subtree is tree.nodes[id .. last]. */
+  last = 0;
+  isMissing = false;
+  startIndex = 0;
+  endIndex = 0;
   private namedCache: MirrorNode[] | undefined;
   private errorCache: boolean | undefined;
 
@@ -60,9 +94,6 @@ export class MirrorNode {
     readonly id: number,
     readonly type: string,
     readonly isNamed: boolean,
-    readonly isMissing: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
   ) {}
 
   get text(): string {
@@ -135,17 +166,20 @@ export class MirrorNode {
 
   /** This node and its descendants of the given types, in document order, like the binding's. */
   descendantsOfType(types: string | string[], startPosition?: Point, endPosition?: Point): MirrorNode[] {
-    const wanted = typeof types === "string" ? new Set([types]) : new Set(types);
+    const nodes = this.tree.nodes;
     const out: MirrorNode[] = [];
-    const stack: MirrorNode[] = [this];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (wanted.has(node.type)) {
-        if (!inRange(node, startPosition, endPosition)) continue;
-        out.push(node);
-      }
-      const kids = node.children;
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    const ranged = startPosition !== undefined || endPosition !== undefined;
+    if (typeof types === "string" && !ranged) {
+      for (let i = this.id; i <= this.last; i++) if (nodes[i]!.type === types) out.push(nodes[i]!);
+      return out;
+    }
+    const wanted = typeof types === "string" ? new Set([types]) : new Set(types);
+    for (let i = this.id; i <= this.last; i++) {
+      const node = nodes[i]!;
+      if (!wanted.has(node.type)) continue;
+      // A wanted node outside the range: so is its subtree.
+      if (ranged && !inRange(node, startPosition, endPosition)) i = node.last;
+      else out.push(node);
     }
     return out;
   }
@@ -195,33 +229,34 @@ function inRange(node: MirrorNode, start?: Point, end?: Point): boolean {
 }
 
 /**
- * Copy a parsed tree into JS objects with one cursor walk. Types and field names are read once per grammar id;
- * positions are derived from offsets on demand. The result is typed as the binding's SyntaxNode for the rules.
- * With a deadline (a `performance.now()` time), null when the walk runs past it (a 5 MB line is millions of nodes).
+ * Copy a parsed tree into JS objects with one cursor walk, asking the binding as little as possible (each question
+ * is a native call): types and field names once per grammar id, field names only under types that have fields, and
+ * positions only of leaves. In a tree without errors a node's span is its children's (first start, last end) and an
+ * anonymous token's text is its type; a tree with errors (MISSING tokens are zero-width) is asked about every node.
+ * Positions as rows and columns are derived from offsets on demand. The result is typed as the binding's
+ * SyntaxNode for the rules. With a deadline (a `performance.now()` time), null when the walk runs past it (a 5 MB
+ * line is millions of nodes).
  */
 export function mirrorTree(tree: Tree, source: string): SyntaxNode;
 export function mirrorTree(tree: Tree, source: string, deadline: number): SyntaxNode | null;
 export function mirrorTree(tree: Tree, source: string, deadline = Infinity): SyntaxNode | null {
   const lineStarts = [0];
   for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const mirror: MirrorTree = { rootNode: undefined as unknown as MirrorNode, source, lineStarts };
-  const typeNames = new Map<number, { type: string; named: boolean }>();
-  const fieldNames = new Map<number, string>();
+  const nodes: MirrorNode[] = [];
+  const mirror: MirrorTree = { rootNode: undefined as unknown as MirrorNode, source, lineStarts, nodes };
+  const exact = tree.rootNode.hasError;
   const cursor = tree.walk();
-  let nextId = 0;
 
-  const current = (): MirrorNode => {
+  const info = (): TypeInfo => {
     const typeId = cursor.nodeTypeId;
-    let info = typeNames.get(typeId);
-    if (!info) {
-      info = { type: cursor.nodeType, named: cursor.nodeIsNamed };
-      typeNames.set(typeId, info);
+    let found = typeInfos.get(typeId);
+    if (!found) {
+      const type = cursor.nodeType;
+      const named = cursor.nodeIsNamed;
+      found = { type, named, leaf: named ? LEAF_TYPES.has(type) : !type.includes(" ") };
+      typeInfos.set(typeId, found);
     }
-    const start = cursor.startIndex;
-    const end = cursor.endIndex;
-    // MISSING nodes are zero-width: only ask the binding about those
-    const missing = start === end ? cursor.nodeIsMissing : false;
-    return new MirrorNode(mirror, nextId++, info.type, info.named, missing, start, end);
+    return found;
   };
   const fieldOf = (): string | null => {
     const fieldId = (cursor as unknown as { currentFieldId: number }).currentFieldId;
@@ -233,34 +268,61 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     }
     return name || null;
   };
-
-  const root = current();
-  mirror.rootNode = root;
-  let parent = root;
-  for (;;) {
-    if ((nextId & 4095) === 0 && performance.now() > deadline) return null;
-    if (cursor.gotoFirstChild()) {
-      const node = current();
-      if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
+  let openedLeaf = false;
+  /** The cursor's node, as a child of `parent`. */
+  const open = (parent: MirrorNode | null): MirrorNode => {
+    const kind = info();
+    openedLeaf = kind.leaf;
+    const node = new MirrorNode(mirror, nodes.length, kind.type, kind.named);
+    nodes.push(node);
+    if (parent) {
       node.parent = parent;
-      node.index = 0;
+      node.index = parent.children.length;
       parent.children.push(node);
-      parent = node;
+      if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
+    }
+    if (exact || SPAN_ASKED_TYPES.has(kind.type)) {
+      node.startIndex = cursor.startIndex;
+      node.endIndex = cursor.endIndex;
+      // MISSING nodes are zero-width: only ask the binding about those
+      if (node.startIndex === node.endIndex) node.isMissing = cursor.nodeIsMissing;
+    }
+    return node;
+  };
+  /** Positions of a node without children (exact mode asked already). */
+  const leafPositions = (node: MirrorNode): void => {
+    if (exact || SPAN_ASKED_TYPES.has(node.type)) return;
+    const start = cursor.startIndex;
+    node.startIndex = start;
+    node.endIndex = !node.isNamed && source.startsWith(node.type, start) ? start + node.type.length : cursor.endIndex;
+  };
+
+  const root = open(null);
+  mirror.rootNode = root;
+  let node = root;
+  for (;;) {
+    if ((nodes.length & 4095) === 0 && performance.now() > deadline) return null;
+    // `node` is the one just opened: `openedLeaf` is its kind's.
+    if (!openedLeaf && cursor.gotoFirstChild()) {
+      node = open(node);
       continue;
     }
+    leafPositions(node);
+    // Close nodes until one has a next sibling.
     for (;;) {
+      node.last = nodes.length - 1;
+      const parent = node.parent;
+      if (!parent) return root as unknown as SyntaxNode;
       if (cursor.gotoNextSibling()) {
-        const node = current();
-        const owner = parent.parent!;
-        if (TYPES_WITH_FIELDS.has(owner.type)) node.fieldName = fieldOf();
-        node.parent = owner;
-        node.index = owner.children.length;
-        owner.children.push(node);
-        parent = node;
+        node = open(parent);
         break;
       }
-      if (!cursor.gotoParent()) return root as unknown as SyntaxNode;
-      parent = parent.parent!;
+      cursor.gotoParent();
+      if (!exact && !SPAN_ASKED_TYPES.has(parent.type)) {
+        parent.startIndex = parent.children[0]!.startIndex;
+        parent.endIndex = node.endIndex;
+      }
+      node = parent;
     }
   }
 }

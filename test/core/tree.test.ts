@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { parsePython } from "../../src/core/python.js";
-import { TYPES_WITH_FIELDS, mirrorTree } from "../../src/core/tree.js";
+import { LEAF_TYPES, TYPES_WITH_FIELDS, mirrorTree } from "../../src/core/tree.js";
 
 const source = `import os
 from flask import request as r
@@ -28,27 +30,86 @@ def broken(:
     pass
 `;
 
+/** The mirror equals the binding's tree node for node: types, fields, offsets, positions, errors, text. */
+function expectSameTree(source: string, label: string): void {
+  const tree = parsePython(source);
+  const mirror = mirrorTree(tree, source);
+  const walk = (native: import("tree-sitter").SyntaxNode, copy: import("tree-sitter").SyntaxNode, path: string): void => {
+    expect([copy.type, copy.startIndex, copy.endIndex, copy.isNamed, copy.isMissing, copy.hasError], path).toEqual([
+      native.type, native.startIndex, native.endIndex, native.isNamed, native.isMissing, native.hasError,
+    ]);
+    expect(copy.startPosition, path).toEqual(native.startPosition);
+    expect(copy.endPosition, path).toEqual(native.endPosition);
+    expect(copy.text, path).toBe(native.text);
+    expect(copy.childCount, path).toBe(native.childCount);
+    for (let i = 0; i < native.childCount; i++) {
+      expect(copy.fieldNameForChild(i), `${path}/${i}`).toBe(native.fieldNameForChild(i) ?? null);
+      walk(native.child(i)!, copy.child(i)!, `${path}/${native.child(i)!.type}`);
+    }
+  };
+  walk(tree.rootNode, mirror, `${label}:module`);
+  expect(mirror.toString(), label).toBe(tree.rootNode.toString());
+  expect(mirror.descendantsOfType(["call", "identifier"]).map((n) => n.text), label).toEqual(
+    tree.rootNode.descendantsOfType(["call", "identifier"]).map((n) => n.text),
+  );
+}
+
+/** Every node's type, field, span and flags, in document order, read from the binding's cursor (it asks everything). */
+function nativeSignature(tree: import("tree-sitter").Tree): string {
+  const out: string[] = [];
+  const cursor = tree.walk();
+  for (;;) {
+    out.push(`${cursor.currentFieldName ?? ""}:${cursor.nodeType}@${cursor.startIndex}-${cursor.endIndex}${cursor.nodeIsNamed ? "" : "'"}${cursor.nodeIsMissing ? "!" : ""}`);
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return out.join("\n");
+      out.push(")");
+    }
+  }
+}
+
+function signature(root: import("tree-sitter").SyntaxNode): string {
+  const out: string[] = [];
+  const visit = (node: import("tree-sitter").SyntaxNode, field: string | null): void => {
+    out.push(`${field ?? ""}:${node.type}@${node.startIndex}-${node.endIndex}${node.isNamed ? "" : "'"}${node.isMissing ? "!" : ""}`);
+    node.children.forEach((child, i) => visit(child, node.fieldNameForChild(i)));
+    if (node.childCount > 0) out.push(")");
+  };
+  visit(root, null);
+  return out.join("\n");
+}
+
 describe("the tree mirror", () => {
-  it("matches the binding node for node: types, fields, offsets, positions, errors", () => {
+  it("matches the binding node for node in a tree with errors (every node asked)", () => {
+    expect(parsePython(source).rootNode.hasError).toBe(true);
+    expectSameTree(source, "sample");
+  });
+
+  it("matches the binding node for node in error-free trees (spans from children, tokens from their type)", () => {
+    const clean = source.replace("def broken(:\n    pass\n", "") + "x = a not  in b or a is  not b\nprint(f'{x!r:>10}', b'\\n', ..., None, True, 1_000j, 0x1F)\n";
+    expect(parsePython(clean).rootNode.hasError).toBe(false);
+    expectSameTree(clean, "clean sample");
+    // Every Python fixture and example of the repository.
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const files = [
+      ...readdirSync(join(root, "rules")).filter((f) => f.endsWith(".py")).map((f) => join(root, "rules", f)),
+      ...readdirSync(join(root, "examples/vulnerable-app"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => join(root, "examples/vulnerable-app", f)),
+    ];
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      const tree = parsePython(text);
+      expect(signature(mirrorTree(tree, text)), file).toBe(nativeSignature(tree));
+    }
+  });
+
+  it("descendantsOfType with a range skips wanted nodes outside it, like the binding", () => {
     const tree = parsePython(source);
     const mirror = mirrorTree(tree, source);
-    const walk = (native: import("tree-sitter").SyntaxNode, copy: import("tree-sitter").SyntaxNode, path: string): void => {
-      expect([copy.type, copy.startIndex, copy.endIndex, copy.isNamed, copy.isMissing, copy.hasError], path).toEqual([
-        native.type, native.startIndex, native.endIndex, native.isNamed, native.isMissing, native.hasError,
-      ]);
-      expect(copy.startPosition, path).toEqual(native.startPosition);
-      expect(copy.endPosition, path).toEqual(native.endPosition);
-      expect(copy.text, path).toBe(native.text);
-      expect(copy.childCount, path).toBe(native.childCount);
-      for (let i = 0; i < native.childCount; i++) {
-        expect(copy.fieldNameForChild(i), `${path}/${i}`).toBe(native.fieldNameForChild(i) ?? null);
-        walk(native.child(i)!, copy.child(i)!, `${path}/${native.child(i)!.type}`);
-      }
-    };
-    walk(tree.rootNode, mirror, "module");
-    expect(mirror.toString()).toBe(tree.rootNode.toString());
-    expect(mirror.descendantsOfType(["call", "identifier"]).map((n) => n.text)).toEqual(
-      tree.rootNode.descendantsOfType(["call", "identifier"]).map((n) => n.text),
+    const from = { row: 6, column: 0 };
+    const to = { row: 12, column: 0 };
+    expect(mirror.descendantsOfType(["call", "identifier"], from, to).map((n) => n.text)).toEqual(
+      tree.rootNode.descendantsOfType(["call", "identifier"], from, to).map((n) => n.text),
     );
   });
 
@@ -57,5 +118,13 @@ describe("the tree mirror", () => {
     const types = JSON.parse(readFileSync(require.resolve("tree-sitter-python/src/node-types.json"), "utf8")) as { type: string; fields?: object }[];
     const withFields = types.filter((t) => t.fields && Object.keys(t.fields).length > 0).map((t) => t.type).sort();
     expect([...TYPES_WITH_FIELDS].sort()).toEqual(withFields);
+  });
+
+  it("knows every named node type of the grammar that never has children", () => {
+    const require = createRequire(import.meta.url);
+    const types = JSON.parse(readFileSync(require.resolve("tree-sitter-python/src/node-types.json"), "utf8")) as { type: string; named: boolean; fields?: object; children?: object; subtypes?: object }[];
+    // Terminals are listed without a `fields` key; `break_statement` and the like have `fields: {}` and a token child.
+    const leaves = types.filter((t) => t.named && !t.children && !t.subtypes && !t.fields).map((t) => t.type).sort();
+    expect([...LEAF_TYPES].sort()).toEqual(leaves);
   });
 });
