@@ -299,6 +299,7 @@ export function stringPrefix(node: SyntaxNode): string {
   return (opener.match(/^[a-zA-Z]*/)?.[0] ?? "").toLowerCase();
 }
 
+/** Shared between rules (memoised per call node): never modify one. */
 export interface CallArguments {
   positional: SyntaxNode[];
   keywords: Map<string, SyntaxNode>;
@@ -306,8 +307,17 @@ export interface CallArguments {
   hasSplat: boolean;
 }
 
+/** callArguments' answers: most rules read the arguments of every call they see. Do not modify what it returns. */
+const argumentsOfCall = new WeakMap<SyntaxNode, CallArguments>();
+
 export function callArguments(call: SyntaxNode): CallArguments {
-  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+  let result = argumentsOfCall.get(call);
+  if (!result) argumentsOfCall.set(call, (result = readCallArguments(call)));
+  return result;
+}
+
+function readCallArguments(call: SyntaxNode): CallArguments {
+  const result = { positional: [] as SyntaxNode[], keywords: new Map<string, SyntaxNode>(), hasSplat: false };
   const args = call.childForFieldName("arguments");
   if (!args) return result;
   if (args.type === "generator_expression") {
