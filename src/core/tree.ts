@@ -74,9 +74,12 @@ function pointAt(tree: MirrorTree, index: number): Point {
   return { row: lo, column: index - starts[lo]! };
 }
 
+/** The children of every leaf: one frozen array instead of an empty one per leaf (half the nodes). */
+const NO_CHILDREN = Object.freeze([]) as unknown as MirrorNode[];
+
 export class MirrorNode {
   parent: MirrorNode | null = null;
-  readonly children: MirrorNode[] = [];
+  children: MirrorNode[] = NO_CHILDREN;
   /** This node's field name in its parent ("function", "arguments"...), or null. */
   fieldName: string | null = null;
   /** Position among the parent's children. */
@@ -106,6 +109,7 @@ export class MirrorNode {
     return pointAt(this.tree, this.endIndex);
   }
   get namedChildren(): MirrorNode[] {
+    if (this.children === NO_CHILDREN) return NO_CHILDREN;
     return (this.namedCache ??= this.children.filter((c) => c.isNamed));
   }
   get childCount(): number {
@@ -278,7 +282,8 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     if (parent) {
       node.parent = parent;
       node.index = parent.children.length;
-      parent.children.push(node);
+      if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
       if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
     }
     if (exact || SPAN_ASKED_TYPES.has(kind.type)) {
