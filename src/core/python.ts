@@ -440,8 +440,20 @@ const ROUTE_METHOD_DECORATORS: Record<string, string> = {
   get: "GET", post: "POST", put: "PUT", patch: "PATCH", delete: "DELETE",
 };
 
-/** The Flask routes declared on a function by `@x.route(...)`, `@x.get(...)` etc. (app or blueprint). */
+/** routesOf's answers: many rules and the taint analysis ask for the routes of every function. */
+const routesOfFunction = new WeakMap<SyntaxNode, RouteInfo[]>();
+
+/**
+ * The Flask routes declared on a function by `@x.route(...)`, `@x.get(...)` etc. (app or blueprint). Shared
+ * between callers (memoised per node): never modify the result.
+ */
 export function routesOf(fn: SyntaxNode): RouteInfo[] {
+  let routes = routesOfFunction.get(fn);
+  if (!routes) routesOfFunction.set(fn, (routes = readRoutes(fn)));
+  return routes;
+}
+
+function readRoutes(fn: SyntaxNode): RouteInfo[] {
   const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : null;
   if (!decorated) return [];
   const routes: RouteInfo[] = [];
