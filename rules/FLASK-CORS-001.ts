@@ -49,10 +49,13 @@ function originProblems(value: SyntaxNode | null | undefined, ctx: RuleContext, 
   return [];
 }
 
-/** `name = ...` statements of the enclosing function's body, then of the module (not nested in if/try). */
+/**
+ * `name = ...` statements of the enclosing function's body, then of the module (not nested in if/try). A bare
+ * annotation (`cors: CORS`) binds nothing and has no value: it is not one of them.
+ */
 function visibleAssignments(from: SyntaxNode, name: string): SyntaxNode[] {
   const body = enclosingFunction(from)?.childForFieldName("body");
-  return [...(body ? assignmentsIn(body, name) : []), ...assignmentsIn(rootOf(from), name)];
+  return [...(body ? assignmentsIn(body, name) : []), ...assignmentsIn(rootOf(from), name)].filter((a) => a.childForFieldName("right"));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -170,7 +173,12 @@ function originsFix(star: SyntaxNode | null, anchor: SyntaxNode, canAdd: boolean
 /** The keyword options of `CORS(...)` that `cors.init_app(app, ...)` completes (null: not a Flask-CORS object). */
 function constructorOptions(receiver: SyntaxNode, ctx: RuleContext): Map<string, SyntaxNode> | null {
   if (receiver.type !== "identifier") return null;
-  const ctor = visibleAssignments(receiver, receiver.text).map((a) => unwrap(a.childForFieldName("right")!)).find((v) => v.type === "call");
+  const ctor = visibleAssignments(receiver, receiver.text)
+    .flatMap((a) => {
+      const value = a.childForFieldName("right");
+      return value ? [unwrap(value)] : [];
+    })
+    .find((v) => v.type === "call");
   if (!ctor || !CORS_EXTENSION.has(ctx.resolve(ctor.childForFieldName("function")) ?? "")) return null;
   return callArguments(ctor).keywords;
 }

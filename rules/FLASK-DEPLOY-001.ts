@@ -9,6 +9,7 @@ import { defineRule, type FixInput, type RuleContext, type TextRuleContext } fro
 import type { FileKind } from "../src/core/types.js";
 import { callArguments, enclosingFunction, inMainGuard, isTruthyLiteral, unwrap } from "../src/core/python.js";
 import { readLaunchCommand, type ProjectFacts } from "../src/core/project.js";
+import { withoutComment } from "../src/core/text.js";
 
 /** Development-only paths (same vocabulary as FLASK-DEPLOY-002): Dockerfile.dev, run_dev.sh, compose.local.yml. */
 const DEV_PATH = /(?:^|[/_.-])(?:dev|develop|development|local|tests?|testing|debug)(?:[/_.-]|$)/i;
@@ -171,6 +172,29 @@ function readEnv(line: string, env: Map<string, string>): void {
   for (const match of line.matchAll(ENV_ASSIGNMENT)) env.set(match[1]!, match[2]!);
 }
 
+
+/**
+ * The lines from `start` joined while the text so far ends in a backslash (blanks after it allowed): the backslash and
+ * its blanks become one space, and the next line is added trimmed. What
+ * `while (/\\\s*$/.test(text)) text = text.replace(/\\\s*$/, " ") + next.trim()` does, without rescanning the whole
+ * joined text for every line (quadratic on many continuation lines).
+ */
+function joinContinuations(lines: readonly string[], start: number): { text: string; end: number } {
+  const parts = [lines[start]!];
+  let end = start;
+  while (end + 1 < lines.length) {
+    // the last non-blank character of the text so far
+    let part = parts.length - 1;
+    let length = parts[part]!.trimEnd().length;
+    while (length === 0 && part > 0) length = parts[--part]!.trimEnd().length;
+    if (parts[part]![length - 1] !== "\\") break;
+    parts.length = part + 1;
+    parts[part] = parts[part]!.slice(0, length - 1);
+    parts.push(" ", lines[++end]!.trim());
+  }
+  return { text: parts.join(""), end };
+}
+
 /** The command part of `CMD ...` / `command: ...`: a JSON/YAML flow array, or shell text without its comment. */
 function commandOf(raw: string): { text: string; exec: boolean } | null {
   const value = raw.trim();
@@ -180,7 +204,7 @@ function commandOf(raw: string): { text: string; exec: boolean } | null {
     const items = value.slice(1, end).split(",").map((item) => item.trim().replace(/^["']|["']$/g, ""));
     return { text: items.join(" "), exec: true };
   }
-  return { text: value.replace(/(?:^|\s)#.*$/, "").replace(/^["']|["']$/g, "").trim(), exec: false };
+  return { text: withoutComment(value).replace(/^["']|["']$/g, "").trim(), exec: false };
 }
 
 function dockerfileLaunches(ctx: TextRuleContext): LaunchLine[] {
@@ -190,8 +214,9 @@ function dockerfileLaunches(ctx: TextRuleContext): LaunchLine[] {
   let entrypoint = "";
   for (let i = 0; i < ctx.lines.length; i++) {
     const start = i;
-    let text = ctx.lines[i]!;
-    while (/\\\s*$/.test(text) && i + 1 < ctx.lines.length) text = text.replace(/\\\s*$/, " ") + ctx.lines[++i]!.trim();
+    const joined = joinContinuations(ctx.lines, i);
+    const text = joined.text;
+    i = joined.end;
     const from = /^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(text);
     if (from) {
       devStage = DEV_NAME.test(from[1] ?? "");
@@ -200,7 +225,9 @@ function dockerfileLaunches(ctx: TextRuleContext): LaunchLine[] {
     }
     if (devStage || /^\s*#/.test(text)) continue;
     if (/^\s*(?:ENV|ARG)\s/i.test(text)) readEnv(text, env);
-    const instruction = /^(\s*(CMD|ENTRYPOINT)\s+)(.*)$/i.exec(text);
+    // (?=(prefix))\1 takes the prefix atomically: `.` stops at a carriage return, and backtracking into the blanks
+    // before one is quadratic (the same below)
+    const instruction = /^(?=(\s*(CMD|ENTRYPOINT)\s+))\1(.*)$/i.exec(text);
     const command = instruction ? commandOf(instruction[3]!) : null;
     if (!instruction || !command) continue;
     const isEntrypoint = instruction[2]!.toUpperCase() === "ENTRYPOINT";
@@ -246,7 +273,7 @@ function composeLaunches(ctx: TextRuleContext): LaunchLine[] {
     const env = new Map<string, string>();
     block.forEach((l) => readEnv(l, env));
     block.forEach((line, offset) => {
-      const key = /^(\s*(?:command|entrypoint)\s*:\s*)(.*)$/.exec(line);
+      const key = /^(?=(\s*(?:command|entrypoint)\s*:\s*))\1(.*)$/.exec(line);
       if (!key) return;
       const number = s.start + offset + 1;
       const inline = key[2]!.replace(/^[>|][-+]?\s*(?:#.*)?$/, "").replace(/^#.*$/, "");
@@ -260,7 +287,7 @@ function composeLaunches(ctx: TextRuleContext): LaunchLine[] {
       const items: string[] = [];
       let endLine = number;
       for (let j = offset + 1; j < block.length && (!block[j]!.trim() || /^\s*/.exec(block[j]!)![0].length > indent); j++) {
-        items.push(block[j]!.trim().replace(/^-\s*/, "").replace(/(?:^|\s)#.*$/, "").replace(/^["']|["']$/g, ""));
+        items.push(withoutComment(block[j]!.trim().replace(/^-\s*/, "")).replace(/^["']|["']$/g, ""));
         endLine = s.start + j + 1;
       }
       if (items.join("").trim()) launches.push({ line: number, endLine, text: items.join(" "), prefix: "", exec: false, fixable: false, env });
@@ -280,9 +307,9 @@ function launchLines(ctx: TextRuleContext): LaunchLine[] {
   ctx.lines.forEach((line, index) => {
     if (/^\s*#/.test(line)) return;
     const match =
-      ctx.kind === "procfile" ? /^(\s*web\s*:\s*)(.*)$/.exec(line)
-      : ctx.kind === "systemd" ? /^(\s*ExecStart\s*=\s*[-@+!:]*)(.*)$/.exec(line)
-      : /^(\s*)(.*)$/.exec(line);
+      ctx.kind === "procfile" ? /^(?=(\s*web\s*:\s*))\1(.*)$/.exec(line)
+      : ctx.kind === "systemd" ? /^(?=(\s*ExecStart\s*=\s*[-@+!:]*))\1(.*)$/.exec(line)
+      : /^(?=(\s*))\1(.*)$/.exec(line);
     if (!match) return;
     // a shell script that is not named like a start script counts only for an `exec` hand-over (container entrypoints)
     if (ctx.kind === "shell" && !startScript && !/^\s*exec\s/.test(line)) return;

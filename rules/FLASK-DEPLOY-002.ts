@@ -416,9 +416,11 @@ function flaskDebugFlag(line: string): string | null {
 }
 
 function withoutFlag(line: string, flag: string): string {
-  const quoted = new RegExp(`\\s*["']${flag}["']\\s*,|,\\s*["']${flag}["']`);
+  // (?<!\s): a leading run of blanks is tried from its start only (the first match is the same), not from each of its
+  // characters, which was quadratic on a long run of blanks elsewhere in the line
+  const quoted = new RegExp(`(?<!\\s)\\s*["']${flag}["']\\s*,|,\\s*["']${flag}["']`);
   if (quoted.test(line)) return line.replace(quoted, "");
-  return line.replace(new RegExp(`\\s+${flag}(?=\\s|$|["'])`), "");
+  return line.replace(new RegExp(`(?<!\\s)\\s+${flag}(?=\\s|$|["'])`), "");
 }
 
 const ENV_SETTING = /\b(FLASK_DEBUG|FLASK_ENV)(\s*[=:]\s*|\s+)(["']?)([A-Za-z0-9_.-]+)\3/g;

@@ -16,10 +16,22 @@ import { callArguments, calleeMethod, enclosingFunction, isTruthyLiteral, string
 import { inDevContext } from "../src/core/run-context.js";
 import { overriddenInFile } from "../src/core/settings.js";
 import type { ProjectFacts } from "../src/core/project.js";
+import { wordsInOrder } from "../src/core/text.js";
 
 const HOST_ATTRIBUTES = new Set(["host_url", "url_root", "root_url", "host", "base_url"]);
-/** Functions that build links meant for a mailbox. */
-const LINK_FUNCTION = /reset|forgot|recover|invit|activat|magic_?link|passwordless|unsubscribe|(?:verif|confirm)\w*_(?:e?mail|account|user|registration|signup)|(?:e?mail|account)_(?:verif|confirm)|e?mail_(?:body|text|html|link|url)|(?:send|build|make|compose)_\w*mail/i;
+const LINK_WORD = /reset|forgot|recover|invit|activat|magic_?link|passwordless|unsubscribe|(?:e?mail|account)_(?:verif|confirm)|e?mail_(?:body|text|html|link|url)/i;
+/**
+ * Functions that build links meant for a mailbox: LINK_WORD, or (?:verif|confirm)\w*_(?:e?mail|account|user|registration|signup)
+ * or (?:send|build|make|compose)_\w*mail (case-insensitive), the last two tested in linear time.
+ */
+function isLinkFunction(name: string): boolean {
+  return (
+    LINK_WORD.test(name) ||
+    wordsInOrder(name, ["verif", "confirm"], ["_email", "_mail", "_account", "_user", "_registration", "_signup"]) ||
+    wordsInOrder(name, ["send_", "build_", "make_", "compose_"], ["mail"])
+  );
+}
+
 /** Calls that send a message: mail.send(), send_email(), server.sendmail(), deliver_message(), smtplib.SMTP(). */
 const SEND_CALL = /send|deliver|smtp/i;
 const MESSAGE_CALL = /mail|smtp|message|msg/i;
@@ -83,7 +95,7 @@ function mailContext(node: SyntaxNode, ctx: RuleContext): string | null {
   });
   const mailCall = mailCalls.find((call) => /send/i.test(call.childForFieldName("function")!.text)) ?? mailCalls[0];
   if (mailCall) return `${fnName}() sends it by e-mail (${mailCall.childForFieldName("function")!.text}())`;
-  if (LINK_FUNCTION.test(fnName)) return `${fnName}() builds it for an e-mail`;
+  if (isLinkFunction(fnName)) return `${fnName}() builds it for an e-mail`;
   const name = boundNames(node).find((n) => LINK_NAME.test(n));
   return name ? `it is the ${name} a user receives` : null;
 }

@@ -577,8 +577,20 @@ function unescapeOne(seq: string): string {
   return "\u0001";
 }
 
+/** Templates by query node: a finding asks for its query's template up to three times (fix, message, advice). */
+const templateCache = new WeakMap<SyntaxNode, Template | null>();
+
 /** The inline query of a sink as a template, or null when it is not built inline (or in a way we can rewrite). */
 function inlineTemplate(query: SyntaxNode): Template | null {
+  let template = templateCache.get(query);
+  if (template === undefined) {
+    template = buildTemplate(query);
+    templateCache.set(query, template);
+  }
+  return template;
+}
+
+function buildTemplate(query: SyntaxNode): Template | null {
   const node = unwrap(query);
   if (node.type === "string") {
     const parts = stringParts(node);
@@ -606,20 +618,25 @@ function implicitTemplate(node: SyntaxNode): Template | null {
     if (!parts || !inner) return null;
     fString ||= parts.fString;
     pieces.push({ node: part, prefix: parts.prefix, delim: parts.delim });
-    items.push(...inner);
+    for (const item of inner) items.push(item); // not push(...inner): a long literal would overflow the stack
   }
   return fString ? { items, pieces, how: "an f-string" } : null;
 }
 
+/** The operands of a `+` chain, left to right (iterative: a 10,000-term concatenation must not overflow the stack). */
 function concatOperands(node: SyntaxNode, out: SyntaxNode[]): void {
-  const n = unwrap(node);
-  if (n.type === "binary_operator" && n.childForFieldName("operator")?.text === "+") {
-    concatOperands(n.childForFieldName("left")!, out);
-    concatOperands(n.childForFieldName("right")!, out);
-  } else if (n.type === "concatenated_string") {
-    for (const part of n.namedChildren) if (part.type !== "comment") out.push(part);
-  } else {
-    out.push(n);
+  const pending = [node];
+  while (pending.length > 0) {
+    const n = unwrap(pending.pop()!);
+    const left = n.type === "binary_operator" && n.childForFieldName("operator")?.text === "+" ? n.childForFieldName("left") : null;
+    const right = left ? n.childForFieldName("right") : null;
+    if (left && right) {
+      pending.push(right, left);
+    } else if (n.type === "concatenated_string") {
+      for (const part of n.namedChildren) if (part.type !== "comment") out.push(part);
+    } else {
+      out.push(n);
+    }
   }
 }
 
@@ -636,7 +653,7 @@ function concatTemplate(node: SyntaxNode): Template | null {
       else if (parts.prefix.toLowerCase() !== first.prefix.toLowerCase() || parts.delim !== first.delim) return null;
       const inner = literalItems(operand, 0);
       if (!inner) return null;
-      items.push(...inner);
+      for (const item of inner) items.push(item);
     } else if (operand.type === "string" || operand.type === "concatenated_string") {
       return null;
     } else {
@@ -651,7 +668,7 @@ function concatTemplate(node: SyntaxNode): Template | null {
 function plainItems(node: SyntaxNode): { items: Item[]; prefix: string; delim: string } | null {
   const n = unwrap(node);
   const pieces = n.type === "concatenated_string" ? n.namedChildren.filter((c) => c.type !== "comment") : [n];
-  const items: Item[] = [];
+  let items: Item[] = [];
   let first: { prefix: string; delim: string } | null = null;
   for (const piece of pieces) {
     const parts = stringParts(piece);
@@ -660,7 +677,8 @@ function plainItems(node: SyntaxNode): { items: Item[]; prefix: string; delim: s
     else if (parts.prefix.toLowerCase() !== first.prefix.toLowerCase() || parts.delim !== first.delim) return null;
     const inner = literalItems(piece, 0);
     if (!inner) return null;
-    items.push(...inner);
+    if (items.length === 0) items = inner;
+    else for (const item of inner) items.push(item);
   }
   return first ? { items, prefix: first.prefix, delim: first.delim } : null;
 }
@@ -774,30 +792,113 @@ interface Parameterised {
 }
 
 const VALUE_BEFORE = /(?:[=<>]|\bI?LIKE|\bLIMIT|\bOFFSET)$/i;
+const IS_BLANK = /\s/;
+/** The last character the text before a value may have (/[\s=<>(,]$/). */
+const BEFORE_VALUE_CHAR = /[\s=<>(,]/;
+/** The first character the text after a value may have (/^(?:$|[\s),;])/: or none). */
+const AFTER_VALUE_CHAR = /[\s),;]/;
 
-/** Is the slot, with `before` the SQL text before it, in a value position (after = ..., LIKE, LIMIT, VALUES (...)? */
-function isValuePosition(before: string): boolean {
-  const text = before.replace(/\s+$/, "");
-  if (VALUE_BEFORE.test(text)) return true;
-  if (!/[(,]$/.test(text)) return false;
-  const values = [...text.matchAll(/\bVALUES\s*\(/gi)].at(-1);
-  if (!values) return false;
-  let depth = 1;
-  for (const ch of text.slice(values.index! + values[0].length)) {
-    if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    if (depth <= 0) return false;
+/**
+ * The SQL text of a template, one character per item (so offsets are item indexes), with what the slot checks ask of
+ * its prefixes worked out once: a template with many slots asked them of every prefix anew, which was quadratic
+ * (trimming it, counting its quotes, finding its last `VALUES (` and whether that is still open).
+ */
+class SqlText {
+  readonly text: string;
+  /** quotes[q][k]: how many `q` quotes text[0, k) holds. */
+  private readonly quotes: Record<"'" | '"', Int32Array>;
+  /** The offsets of the slots, ascending. */
+  readonly slots: number[] = [];
+  /** The end offsets of the /\bVALUES\s*\(/gi matches, ascending (in a prefix: those that end within it). */
+  private readonly valuesEnds: number[] = [];
+  /** For each of them, the offset just past the ")" that closes that parenthesis (Infinity: none does). */
+  private valuesCloses: number[] = [];
+
+  constructor(vals: string[], slotAt: (offset: number) => boolean) {
+    const text = vals.join("");
+    this.text = text;
+    const n = text.length;
+    const single = new Int32Array(n + 1);
+    const double = new Int32Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const c = text.charCodeAt(k);
+      single[k + 1] = single[k]! + (c === 39 ? 1 : 0); // '
+      double[k + 1] = double[k]! + (c === 34 ? 1 : 0); // "
+      if (c === 63 && slotAt(k)) this.slots.push(k); // ?
+    }
+    this.quotes = { "'": single, '"': double };
+    for (const m of text.matchAll(/\bVALUES\s*\(/gi)) this.valuesEnds.push(m.index + m[0].length);
+    if (this.valuesEnds.length === 0) return;
+    // depth[k]: "(" minus ")" in text[0, k); for each VALUES end, the first offset after it where the depth is one
+    // less than there: its ")" ends there. Right to left, with the nearest offset of each depth so far.
+    const depth = new Int32Array(n + 1);
+    for (let k = 0; k < n; k++) {
+      const c = text.charCodeAt(k);
+      depth[k + 1] = depth[k]! + (c === 40 ? 1 : c === 41 ? -1 : 0); // ( )
+    }
+    const nearest = new Int32Array(2 * n + 3).fill(-1); // by depth + n + 1
+    const closes = new Map<number, number>();
+    const ends = new Set(this.valuesEnds);
+    for (let k = n; k >= 0; k--) {
+      if (ends.has(k)) {
+        const at = nearest[depth[k]! - 1 + n + 1]!;
+        closes.set(k, at < 0 ? Infinity : at);
+      }
+      nearest[depth[k]! + n + 1] = k;
+    }
+    this.valuesCloses = this.valuesEnds.map((e) => closes.get(e)!);
   }
-  return true;
+
+  /** How many `quote` characters text[0, end) holds. */
+  count(quote: "'" | '"', end: number): number {
+    return this.quotes[quote][end]!;
+  }
+
+  /** The end of text[0, end) without its trailing blanks (what .trimEnd() keeps: the same characters as \s). */
+  trimmedEnd(end: number): number {
+    while (end > 0 && IS_BLANK.test(this.text[end - 1]!)) end--;
+    return end;
+  }
+
+  /** Can text[0, end) come before a value: /[\s=<>(,]$/. */
+  beforeValue(end: number): boolean {
+    return end > 0 && BEFORE_VALUE_CHAR.test(this.text[end - 1]!);
+  }
+
+  /** Can text[start, ...) come after a value: /^(?:$|[\s),;])/. */
+  afterValue(start: number): boolean {
+    return start >= this.text.length || AFTER_VALUE_CHAR.test(this.text[start]!);
+  }
+
+  /** Is a slot, with text[0, end) the SQL text before it, in a value position (after = ..., LIKE, LIMIT, VALUES (...)? */
+  isValuePosition(end: number): boolean {
+    const trimmed = this.trimmedEnd(end);
+    // VALUE_BEFORE's longest word (OFFSET) and the character its \b looks at fit in the last 8 characters
+    if (VALUE_BEFORE.test(this.text.slice(Math.max(0, trimmed - 8), trimmed))) return true;
+    const last = this.text[trimmed - 1];
+    if (last !== "(" && last !== ",") return false;
+    // the last VALUES ( within the text, and whether it is still open at its end
+    let low = 0;
+    let high = this.valuesEnds.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.valuesEnds[mid]! <= trimmed) low = mid + 1;
+      else high = mid;
+    }
+    return low > 0 && this.valuesCloses[low - 1]! > trimmed;
+  }
 }
 
-const AFTER_VALUE = /^(?:$|[\s),;])/;
-const BEFORE_VALUE = /[\s=<>(,]$/;
+const sqlTexts = new WeakMap<Template, SqlText>();
 
-function count(text: string, ch: string): number {
-  let n = 0;
-  for (const c of text) if (c === ch) n++;
-  return n;
+/** A template's SQL text: one value character per item ("?" for a slot), so character offsets are item indexes. */
+function sqlTextOf(tpl: Template): SqlText {
+  let sql = sqlTexts.get(tpl);
+  if (!sql) {
+    sql = new SqlText(tpl.items.map((it) => ("tok" in it ? it.tok.val : "?")), (k) => "slot" in tpl.items[k]!);
+    sqlTexts.set(tpl, sql);
+  }
+  return sql;
 }
 
 /**
@@ -808,26 +909,27 @@ function count(text: string, ch: string): number {
  */
 function parameterise(tpl: Template, style: Placeholder, isTainted: (node: SyntaxNode) => boolean): Parameterised | null {
   const items = tpl.items;
-  // one value character per item, so character offsets in `vals` are item indexes
-  const vals = items.map((it) => ("tok" in it ? it.tok.val : "?"));
+  // one value character per item: the SQL text before slot i is text[0, i), after it text[i + 1, ...)
+  const sql = sqlTextOf(tpl);
+  const text = sql.text;
   const drop = new Set<number>();
   const plan = new Map<number, "param" | "keep">();
   /** pattern groups: opening quote index -> closing quote index */
   const groups = new Map<number, number>();
+  /** The group made last: groups never overlap and open after the slots before them, so only it can hold a slot. */
+  let lastGroup: { open: number; close: number } | null = null;
   let exact = true;
   let pattern = false;
-  for (let i = 0; i < items.length; i++) {
+  for (const i of sql.slots) {
     const item = items[i]!;
     if (!("slot" in item)) continue;
-    if ([...groups].some(([open, close]) => i > open && i < close)) continue;
-    const before = vals.slice(0, i).join("");
-    const after = vals.slice(i + 1).join("");
-    const singles = count(before, "'");
-    if (count(before, '"') % 2 === 1) return null; // a "quoted" identifier or MySQL string: not ours to guess
+    if (lastGroup && i > lastGroup.open && i < lastGroup.close) continue;
+    const singles = sql.count("'", i);
+    if (sql.count('"', i) % 2 === 1) return null; // a "quoted" identifier or MySQL string: not ours to guess
     if (item.slot.node.text.includes("\n") || !item.slot.clean) exact = false;
-    if (before.endsWith("'") && after.startsWith("'") && singles % 2 === 1) {
-      const outside = before.slice(0, -1);
-      if (!isValuePosition(outside) || !BEFORE_VALUE.test(outside) || !AFTER_VALUE.test(after.slice(1))) return null;
+    if (text[i - 1] === "'" && text[i + 1] === "'" && singles % 2 === 1) {
+      // the text outside the quotes: text[0, i - 1) before, text[i + 2, ...) after
+      if (!sql.isValuePosition(i - 1) || !sql.beforeValue(i - 1) || !sql.afterValue(i + 2)) return null;
       if (items[i - 1]!.piece !== item.piece || items[i + 1]!.piece !== item.piece) return null;
       drop.add(i - 1).add(i + 1);
       plan.set(i, "param");
@@ -835,19 +937,19 @@ function parameterise(tpl: Template, style: Placeholder, isTainted: (node: Synta
     }
     if (singles % 2 === 1) {
       // inside a quoted SQL literal: '%{q}%' -> one parameter holding the whole pattern
-      const open = before.lastIndexOf("'");
-      const closeOffset = after.indexOf("'");
-      const outside = before.slice(0, open);
-      if (closeOffset < 0 || outside.endsWith("'") || after.slice(closeOffset + 1).startsWith("'")) return null;
-      if (!isValuePosition(outside) || !BEFORE_VALUE.test(outside) || !AFTER_VALUE.test(after.slice(closeOffset + 1))) return null;
-      const close = i + 1 + closeOffset;
+      const open = text.lastIndexOf("'", i - 1);
+      const close = text.indexOf("'", i + 1);
+      // the text outside the literal: text[0, open) before, text[close + 1, ...) after
+      if (close < 0 || text[open - 1] === "'" || text[close + 1] === "'") return null;
+      if (!sql.isValuePosition(open) || !sql.beforeValue(open) || !sql.afterValue(close + 1)) return null;
       if (items[open]!.piece !== items[close]!.piece) return null;
       groups.set(open, close);
+      lastGroup = { open, close };
       exact = false;
       pattern = true;
       continue;
     }
-    if (isValuePosition(before) && /(?:^|[\s=<>(,])$/.test(before) && AFTER_VALUE.test(after)) {
+    if (sql.isValuePosition(i) && (i === 0 || sql.beforeValue(i)) && sql.afterValue(i + 1)) {
       plan.set(i, "param");
       continue;
     }
@@ -863,7 +965,7 @@ function parameterise(tpl: Template, style: Placeholder, isTainted: (node: Synta
   for (const [i, how] of plan) if (how === "keep") keeps.add(items[i]!.piece);
   if (style === "qmark" && items.some((it) => "tok" in it && it.tok.val === "?")) exact = false;
   const used = new Set<string>();
-  for (const m of vals.join("").matchAll(/:(\w+)/g)) used.add(m[1]!);
+  for (const m of text.matchAll(/:(\w+)/g)) used.add(m[1]!);
   const params: { name: string; expr: string }[] = [];
   const byExpr = new Map<string, string>();
   const placeholder = (expr: string, hint: SyntaxNode | null, suffix = ""): string => {
@@ -887,42 +989,64 @@ function parameterise(tpl: Template, style: Placeholder, isTainted: (node: Synta
     return tok.raw;
   };
 
-  const contents = tpl.pieces.map(() => "");
+  // each piece's text as a list of strings joined once at the end (one item is one character: keep the loop lean)
+  const contents = tpl.pieces.map((): string[] => []);
+  const fStrings = tpl.pieces.map((_, k) => keeps.has(k));
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const fString = keeps.has(item.piece);
-    const close = groups.get(i);
+    const close = groups.size > 0 ? groups.get(i) : undefined;
     if (close !== undefined) {
       const inside = items.slice(i + 1, close);
       const expr = patternExpr(inside);
       if (expr === null) return null;
       const slots = inside.filter((it) => "slot" in it);
-      contents[item.piece] += placeholder(expr, slots.length === 1 && "slot" in slots[0]! ? slots[0].slot.node : null, "_pattern");
+      contents[item.piece]!.push(placeholder(expr, slots.length === 1 && "slot" in slots[0]! ? slots[0].slot.node : null, "_pattern"));
       i = close;
-    } else if (drop.has(i)) {
+    } else if (drop.size > 0 && drop.has(i)) {
       continue;
     } else if ("tok" in item) {
-      contents[item.piece] += renderTok(item.tok, fString);
+      contents[item.piece]!.push(renderTok(item.tok, fStrings[item.piece]!));
     } else if (plan.get(i) === "keep") {
-      contents[item.piece] += item.slot.interpolation!.text;
+      contents[item.piece]!.push(item.slot.interpolation!.text);
     } else {
-      contents[item.piece] += placeholder(item.slot.node.text, item.slot.node);
+      contents[item.piece]!.push(placeholder(item.slot.node.text, item.slot.node));
     }
   }
-  const literals = tpl.pieces.map((piece, k) => `${keeps.has(k) ? "f" : ""}${piece.prefix}${piece.delim}${contents[k]}${piece.delim}`);
+  const literals = tpl.pieces.map((piece, k) => `${keeps.has(k) ? "f" : ""}${piece.prefix}${piece.delim}${contents[k]!.join("")}${piece.delim}`);
   return { literals, params, exact, pattern };
 }
 
-const IDENTIFIER_BEFORE = /(?:\b(?:FROM|JOIN|INTO|UPDATE|TABLE|BY|SELECT|DISTINCT)|\bORDER\s+BY\s+[\w."]+|[,.]|\w_)$/i;
+/**
+ * Where SQL wants an identifier: /(?:\b(?:FROM|JOIN|INTO|UPDATE|TABLE|BY|SELECT|DISTINCT)|\bORDER\s+BY\s+[\w."]+|[,.]|\w_)$/i
+ * at the end of the text before a slot. The words are tested on the last 10 characters (the longest, DISTINCT, and
+ * the character its \b looks at fit), ORDER BY by orderByBefore: the pattern ran over the whole text for every slot.
+ */
+const IDENTIFIER_WORD_BEFORE = /(?:\b(?:FROM|JOIN|INTO|UPDATE|TABLE|BY|SELECT|DISTINCT)|[,.]|\w_)$/i;
+
+/** Does text[0, end) end with /\bORDER\s+BY\s+[\w."]+$/i? Each run is the longest one, so it is read backwards. */
+function orderByBefore(text: string, end: number): boolean {
+  let k = end;
+  while (k > 0 && /[\w."]/.test(text[k - 1]!)) k--;
+  if (k === end) return false;
+  let by = k;
+  while (by > 0 && IS_BLANK.test(text[by - 1]!)) by--;
+  if (by === k || by < 2 || !/^BY$/i.test(text.slice(by - 2, by))) return false;
+  let order = by - 2;
+  while (order > 0 && IS_BLANK.test(text[order - 1]!)) order--;
+  if (order === by - 2 || order < 5 || !/^ORDER$/i.test(text.slice(order - 5, order))) return false;
+  return order === 5 || !/\w/.test(text[order - 6]!);
+}
 
 /** Does request data land where SQL wants an identifier (table, column, ORDER BY direction)? */
 function taintsIdentifier(tpl: Template, isTainted: (node: SyntaxNode) => boolean): boolean {
-  const vals = tpl.items.map((it) => ("tok" in it ? it.tok.val : "?"));
+  const sql = sqlTextOf(tpl);
   return tpl.items.some((item, i) => {
     if (!("slot" in item)) return false;
-    let before = vals.slice(0, i).join("");
-    if (before.endsWith("'")) before = before.slice(0, -1);
-    return count(before, "'") % 2 === 0 && IDENTIFIER_BEFORE.test(before.trimEnd()) && isTainted(item.slot.node);
+    const end = sql.text[i - 1] === "'" ? i - 1 : i; // the text before the slot, less an opening quote
+    if (sql.count("'", end) % 2 !== 0) return false;
+    const trimmed = sql.trimmedEnd(end);
+    const identifier = IDENTIFIER_WORD_BEFORE.test(sql.text.slice(Math.max(0, trimmed - 10), trimmed)) || orderByBefore(sql.text, trimmed);
+    return identifier && isTainted(item.slot.node);
   });
 }
 

@@ -274,13 +274,7 @@ function segmentsOf(raw: SyntaxNode, state: ParseState, depth: number): Segment[
       const left = node.childForFieldName("left");
       const right = node.childForFieldName("right");
       if (!left || !right) return null;
-      if (operator === "+") {
-        const l = segmentsOf(left, state, depth + 1);
-        const r = segmentsOf(right, state, depth + 1);
-        if (!l && !r) return null;
-        const out = [...(l ?? [{ val: left, origin: "plus" } as Val]), ...(r ?? [{ val: right, origin: "plus" } as Val])];
-        return out.some((s) => !isVal(s)) ? out : null;
-      }
+      if (operator === "+") return plusSegments(node, state, depth);
       if (operator === "%") {
         const format = literalText(left, state);
         if (format === null) return null;
@@ -312,6 +306,68 @@ function segmentsOf(raw: SyntaxNode, state: ParseState, depth: number): Segment[
     default:
       return null;
   }
+}
+
+const isPlus = (node: SyntaxNode) => node.type === "binary_operator" && node.childForFieldName("operator")?.text === "+";
+
+/**
+ * The segments of `a + b`: each operand's own or, for an operand that has none, the operand as one value; null when
+ * neither operand has segments or none of them is literal text. Nested `+` (a long concatenation is a deep left-nested
+ * tree) are walked with a stack of their own, not by recursion, and every operand's segments go into one array that a
+ * `+` turning out null is cut back from: linear, where recursion overflowed the stack on 10,000 terms and copying each
+ * level's segments was quadratic.
+ */
+function plusSegments(root: SyntaxNode, state: ParseState, depth: number): Segment[] | null {
+  interface Frame { left: SyntaxNode; right: SyntaxNode; depth: number; start: number; step: "left" | "right" | "done"; leftOk: boolean; leftLit: boolean }
+  const out: Segment[] = [];
+  const frames: Frame[] = [];
+  // the outcome of the operand finished last: has it segments (they are at the end of `out`), is one of them literal
+  let ok = false;
+  let lit = false;
+  /** Start on an operand: a nested `+` gets a frame (true); anything else is done here. */
+  const begin = (raw: SyntaxNode, d: number): boolean => {
+    const node = unwrap(raw);
+    if (isPlus(node)) {
+      const left = node.childForFieldName("left");
+      const right = node.childForFieldName("right");
+      if (left && right) {
+        frames.push({ left, right, depth: d, start: out.length, step: "left", leftOk: false, leftLit: false });
+        return true;
+      }
+      ok = lit = false;
+      return false;
+    }
+    const segs = segmentsOf(node, state, d);
+    ok = !!segs;
+    lit = false;
+    for (const s of segs ?? []) {
+      out.push(s);
+      if (!isVal(s)) lit = true;
+    }
+    return false;
+  };
+  begin(root, depth);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.step === "left") {
+      frame.step = "right";
+      if (begin(frame.left, frame.depth + 1)) continue;
+    }
+    if (frame.step === "right") {
+      frame.leftOk = ok;
+      frame.leftLit = lit;
+      if (!ok) out.push({ val: frame.left, origin: "plus" });
+      frame.step = "done";
+      if (begin(frame.right, frame.depth + 1)) continue;
+    }
+    if (!ok) out.push({ val: frame.right, origin: "plus" });
+    frames.pop();
+    const some: boolean = frame.leftOk || ok;
+    const anyLit: boolean = (frame.leftOk && frame.leftLit) || (ok && lit);
+    ok = lit = some && anyLit;
+    if (!ok) out.length = frame.start;
+  }
+  return ok ? out : null;
 }
 
 function percentSegments(format: string, values: SyntaxNode[]): Segment[] | null {
@@ -836,6 +892,12 @@ function argvAlternatives(raw: SyntaxNode | null, depth = 0): Entry[][] | null {
         } else {
           parts = [[{ node: el, spread: false }]];
         }
+        if (parts.length === 1) {
+          // one way to go on: extend every alternative where it is (each is an array of its own), not copy it per
+          // element, which made a long list literal quadratic
+          for (const alt of alts) for (const entry of parts[0]!) alt.push(entry);
+          continue;
+        }
         alts = alts.flatMap((a) => parts.map((p) => [...a, ...p])).slice(0, MAX_ALTERNATIVES);
       }
       return alts;
@@ -924,6 +986,14 @@ interface TrampolineHit {
   code?: boolean;
 }
 
+/**
+ * `-c`, `-lc`, `-xec`: short options that include -c. /^-[A-Za-z]*c[A-Za-z]*$/ in linear time (that pattern
+ * backtracks quadratically on a long run of letters that does not end the word).
+ */
+function isCommandFlag(text: string): boolean {
+  return /^-[A-Za-z]*$/.test(text) && text.includes("c");
+}
+
 /** `[shell, ..., "-c", command, ...]` whose command part is tainted. `rest` is argv after the program. */
 function trampoline(program: string | null, rest: Entry[], ctx: RuleContext): TrampolineHit | null {
   if (program === null) return null;
@@ -932,7 +1002,7 @@ function trampoline(program: string | null, rest: Entry[], ctx: RuleContext): Tr
   if (shell === "ssh") return sshCommand(items, ctx);
   if (WRAPPERS.has(shell)) {
     // sudo -u app sh -c ..., docker exec web bash -c ..., env LANG=C sh -c ...: find the shell the wrapper starts.
-    const at = items.findIndex((e, i) => POSIX_SHELLS.has(programName(entryText(e) ?? "")) && /^-[A-Za-z]*c[A-Za-z]*$/.test(entryText(items[i + 1]) ?? ""));
+    const at = items.findIndex((e, i) => POSIX_SHELLS.has(programName(entryText(e) ?? "")) && isCommandFlag(entryText(items[i + 1]) ?? ""));
     if (at < 0) return null;
     shell = programName(entryText(items[at])!);
     items = items.slice(at + 1);
@@ -956,7 +1026,7 @@ function trampoline(program: string | null, rest: Entry[], ctx: RuleContext): Tr
       const entry = items[i]!;
       const text = entryText(entry);
       if (text !== null && /^[-+]/.test(text) && !sawC) {
-        if (/^-[A-Za-z]*c[A-Za-z]*$/.test(text)) sawC = true;
+        if (isCommandFlag(text)) sawC = true;
         else if (/^[-+][oO]$/.test(text)) i++; // -o pipefail
         continue;
       }

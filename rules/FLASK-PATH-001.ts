@@ -21,6 +21,7 @@ import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { callArguments, calleeMethod, enclosingFunction, stringValue, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
+import { wordsInOrder } from "../src/core/text.js";
 
 interface SinkSpec {
   /** Positional indexes and keyword names of the path arguments. */
@@ -319,7 +320,12 @@ function mentions(node: SyntaxNode | undefined, names: Set<string>): boolean {
  * A path validator called by name: is_safe_path(BASE, p), is_within_directory(d, p), validate_path(p). Not
  * allowed_file()-style checks, which look at the extension only.
  */
-const VALIDATOR_NAME = /safe|within|inside|contained|traversal|(valid|check)\w*path|path\w*(valid|check)/i;
+const VALIDATOR_WORD = /safe|within|inside|contained|traversal/i;
+/** /safe|within|inside|contained|traversal|(valid|check)\w*path|path\w*(valid|check)/i, in linear time. */
+function isValidatorName(name: string): boolean {
+  return VALIDATOR_WORD.test(name) || wordsInOrder(name, ["valid", "check"], ["path"]) || wordsInOrder(name, ["path"], ["valid", "check"]);
+}
+
 
 /** Does a guard node sit under an odd number of negations (`not`, `!=`, `not in`) within the condition? */
 function isNegated(guard: SyntaxNode, condition: SyntaxNode): boolean {
@@ -365,7 +371,7 @@ function guardsIn(condition: SyntaxNode, sinkTainted: Set<string>, ctx: RuleCont
     } else if ((method === "fullmatch" || method === "match") && receiver?.type === "identifier") {
       const pattern = compiledPattern(receiver, ctx);
       ok = pattern !== null && isStrictPattern(pattern, method === "fullmatch") && mentions(args[0], sinkTainted);
-    } else if (VALIDATOR_NAME.test(method)) ok = args.some((a) => overlaps(a, false));
+    } else if (isValidatorName(method)) ok = args.some((a) => overlaps(a, false));
     if (ok) found.push({ node: n, negated });
   }
   return found;

@@ -50,7 +50,53 @@ function mayReadAddress(text: string): boolean {
   for (const [, callee] of text.matchAll(/\b(\w+)\s*\(/g)) if (ADDRESS_HELPER.test(callee!)) return true;
   return false;
 }
-const ASSIGNMENT_LINE = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)$/gm;
+
+/**
+ * The `name = value` (or `name: T = value`) lines of a text, as [name, value]: the matches of
+ * /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)$/gm, found in linear time. That pattern tries every line
+ * start, which with the m flag includes the position after a carriage return (or U+2028, U+2029), and from each one
+ * its `:[^=\n]*` scanned on to the end of the "\n" line: quadratic on many lines ending in "\r" with no `=`.
+ */
+function assignmentLines(text: string): [string, string][] {
+  const found: [string, string][] = [];
+  const isBlank = (c: string | undefined) => c === " " || c === "\t";
+  const isWord = (c: string | undefined) => c !== undefined && /\w/.test(c);
+  for (let lineStart = 0; lineStart <= text.length; ) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    // the first "=" at or after some point of the line, reused while the starts stay before it (lineEnd: none)
+    let equals = -1;
+    const equalsFrom = (from: number) => {
+      if (equals < from) {
+        equals = text.indexOf("=", from);
+        if (equals < 0 || equals > lineEnd) equals = lineEnd;
+      }
+      return equals;
+    };
+    for (let start = lineStart; start < lineEnd; ) {
+      let i = start;
+      while (isBlank(text[i])) i++;
+      const nameStart = i;
+      if (/[A-Za-z_]/.test(text[i] ?? "")) {
+        i++;
+        while (isWord(text[i])) i++;
+        const name = text.slice(nameStart, i);
+        while (isBlank(text[i])) i++;
+        const eq = text[i] === ":" ? equalsFrom(i + 1) : text[i] === "=" ? i : lineEnd;
+        if (eq < lineEnd && text[eq + 1] !== "=") {
+          found.push([name, text.slice(eq + 1, lineEnd)]);
+          break;
+        }
+      }
+      // the next line start the m flag sees within this "\n" line: after a carriage return, U+2028 or U+2029
+      let next = start;
+      while (next < lineEnd && !"\r\u2028\u2029".includes(text[next]!)) next++;
+      start = next + 1;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return found;
+}
 
 /**
  * Names a function may bind to an address, read from its text line by line (a cheap gate: the tree is only searched
@@ -58,9 +104,10 @@ const ASSIGNMENT_LINE = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)([^\n]*)$
  */
 function addressNames(fnText: string): Set<string> {
   const names = new Set<string>();
-  for (const [, name, value] of fnText.matchAll(ASSIGNMENT_LINE)) {
-    // a value continued on the next lines (`ip = (`) is kept: the tree check decides
-    if (mayReadAddress(value!) || /[([{\\]\s*$/.test(value!) || [...names].some((n) => new RegExp(`\\b${n}\\b`).test(value!))) names.add(name!);
+  for (const [name, value] of assignmentLines(fnText)) {
+    // a value continued on the next lines (`ip = (`) is kept: the tree check decides; a name already bound to an
+    // address counts as a whole word of the value (what /\bname\b/ tells, without one pattern per name and line)
+    if (mayReadAddress(value) || /[([{\\]\s*$/.test(value) || (value.match(/\w+/g) ?? []).some((word) => names.has(word))) names.add(name);
   }
   return names;
 }

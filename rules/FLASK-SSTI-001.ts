@@ -775,9 +775,18 @@ function stringPrefix(n: SyntaxNode): string {
   return n.type === "string" ? (/^[a-zA-Z]*/.exec(n.child(0)?.text ?? "")?.[0] ?? "").toLowerCase().replace(/[ru]/g, "") : "";
 }
 
+/** `name` without leading and trailing underscores (not .replace(/^_+|_+$/g, ""): quadratic on a long inner run). */
+function trimUnderscores(name: string): string {
+  let start = 0;
+  let end = name.length;
+  while (start < end && name[start] === "_") start++;
+  while (end > start && name[end - 1] === "_") end--;
+  return name.slice(start, end);
+}
+
 /** A valid, non-reserved context variable name. */
 function contextName(raw: string): string {
-  let name = raw.replace(/\W+/g, "_").replace(/^_+|_+$/g, "");
+  let name = trimUnderscores(raw.replace(/\W+/g, "_"));
   if (name === "") name = "value";
   if (/^\d/.test(name)) name = `value_${name}`;
   return RESERVED_NAMES.has(name) ? `${name}_value` : name;

@@ -6,6 +6,7 @@
 // requirement is a low one, in requirements files only: pyproject.toml and Pipfile declare ranges by design and
 // leave the pinning to their lock file. The table is a floor, not a vulnerability database: run pip-audit too.
 import { defineRule, type TextRuleContext } from "../src/core/define-rule.js";
+import { withoutComment } from "../src/core/text.js";
 
 interface Advisory {
   id: string;
@@ -169,27 +170,35 @@ interface Requirement {
   hasMarker: boolean;
 }
 
-const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$/;
+/** Name, then extras and blanks taken atomically ((?=(...))\1: backtracking into them before a carriage return, which
+ * `.` does not cross, was cubic), then the rest: groups 2 (name) and 3 (rest). */
+const NAME = /^(?=(([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*))\1(.*)$/;
 const normalise = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 /** `flask[async]>=2.2,<3 ; python_version >= "3.9"` (PEP 508 without URLs). */
 function pep508(text: string, line: number): Requirement | null {
   const match = NAME.exec(text.trim());
-  if (!match || /^@|^\(?\s*[a-z+]+:\/\//i.test(match[2]!)) return null;
-  const [spec, marker] = match[2]!.split(";", 2) as [string, string | undefined];
-  return { line, name: match[1]!, spec: spec.replace(/[()]/g, "").trim(), poetry: false, hasMarker: !!marker?.trim() };
+  if (!match || /^@|^\(?\s*[a-z+]+:\/\//i.test(match[3]!)) return null;
+  const [spec, marker] = match[3]!.split(";", 2) as [string, string | undefined];
+  return { line, name: match[2]!, spec: spec.replace(/[()]/g, "").trim(), poetry: false, hasMarker: !!marker?.trim() };
 }
 
 function requirementsTxt(ctx: TextRuleContext): Requirement[] {
   const found: Requirement[] = [];
   ctx.lines.forEach((raw, index) => {
     // `--hash=...` continuations, options (-r, -c, -e, --index-url), comments and URLs carry no version of ours
-    const text = raw.replace(/(?:^|\s)#.*$/, "").replace(/\s--?\w[\w-]*(?:[= ]\S+)?/g, "").replace(/\\\s*$/, "").trim();
+    const text = withoutComment(raw).replace(/\s--?\w[\w-]*(?:[= ]\S+)?/g, "").replace(/\\\s*$/, "").trim();
     if (!text || text.startsWith("-") || /^[a-z+]+:\/\//i.test(text)) return;
     const requirement = pep508(text, index + 1);
     if (requirement) found.push(requirement);
   });
   return found;
+}
+
+
+/** Is a "[" left open at the end of the text? /\[[^\]]*$/ in linear time (that pattern is quadratic on a run of "["). */
+function opensBracket(text: string): boolean {
+  return text.lastIndexOf("[") > text.lastIndexOf("]");
 }
 
 /** TOML tables we read: pyproject `[project]` dependencies, Poetry's main dependencies, Pipfile `[packages]`. */
@@ -199,7 +208,7 @@ function tomlRequirements(ctx: TextRuleContext): Requirement[] {
   let table = "";
   let inDependencies = false;
   ctx.lines.forEach((raw, index) => {
-    const line = raw.replace(/\s#.*$/, "");
+    const line = withoutComment(raw, false);
     const header = /^\s*\[\[?([^\]]+)\]\]?\s*$/.exec(line);
     if (header) {
       table = header[1]!.trim();
@@ -213,7 +222,7 @@ function tomlRequirements(ctx: TextRuleContext): Requirement[] {
         const requirement = pep508(item[1] ?? item[2]!, index + 1);
         if (requirement) found.push(requirement);
       }
-      if (line.includes("]") && !/\[[^\]]*$/.test(line.replace(/"[^"]*"|'[^']*'/g, ""))) inDependencies = false;
+      if (line.includes("]") && !opensBracket(line.replace(/"[^"]*"|'[^']*'/g, ""))) inDependencies = false;
       return;
     }
     const poetry = table === "tool.poetry.dependencies";

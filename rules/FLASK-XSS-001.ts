@@ -97,7 +97,7 @@ class HtmlBuild {
         const format = literalOf(n.childForFieldName("left")!);
         if (format === null) return false;
         this.literals.push(format);
-        if (/%(?![s%(])|%\([^)]*\)(?!s)/.test(format)) this.fixable = false;
+        if (hasNonStringDirective(format)) this.fixable = false;
         const right = unwrap(n.childForFieldName("right")!);
         const values = right.type === "tuple" ? right.namedChildren
           : right.type === "dictionary" ? right.namedChildren.map((p) => p.childForFieldName("value") ?? p) : [right];
@@ -158,12 +158,37 @@ function isBuilder(node: SyntaxNode, ctx: RuleContext): boolean {
   return probe.literals.length > 0;
 }
 
+/** The operands of a `+` chain, left to right (iterative: a 10,000-term concatenation must not overflow the stack). */
 function plusOperands(node: SyntaxNode): SyntaxNode[] {
-  const u = unwrap(node);
-  if (u.type === "binary_operator" && u.childForFieldName("operator")?.text === "+") {
-    return [...plusOperands(u.childForFieldName("left")!), ...plusOperands(u.childForFieldName("right")!)];
+  const operands: SyntaxNode[] = [];
+  const pending = [node];
+  while (pending.length > 0) {
+    const u = unwrap(pending.pop()!);
+    const left = u.type === "binary_operator" && u.childForFieldName("operator")?.text === "+" ? u.childForFieldName("left") : null;
+    const right = left ? u.childForFieldName("right") : null;
+    if (left && right) pending.push(right, left);
+    else operands.push(u);
   }
-  return [u];
+  return operands;
+}
+
+/**
+ * Does a %-format hold a directive other than %s, %% and %(name)s? What /%(?![s%(])|%\([^)]*\)(?!s)/ tells, in
+ * linear time: that pattern scans to the end of the text from every `%(` that has no `)` after it.
+ */
+function hasNonStringDirective(format: string): boolean {
+  let close = -1; // the first ")" at or after the last `%(` looked at (format.length: none)
+  for (let at = format.indexOf("%"); at >= 0; at = format.indexOf("%", at + 1)) {
+    const next = format[at + 1];
+    if (next !== "s" && next !== "%" && next !== "(") return true;
+    if (next !== "(") continue;
+    if (close < at + 2) {
+      close = format.indexOf(")", at + 2);
+      if (close < 0) close = format.length;
+    }
+    if (close < format.length && format[close + 1] !== "s") return true;
+  }
+  return false;
 }
 
 /** Markup(...), escape(...), and `%` / .format() / .join() / `+` on one of them: their values are escaped. */
@@ -419,6 +444,13 @@ function escapeFix(edits: { node: SyntaxNode; text: string }[], tainted: Slot[],
   };
 }
 
+/** The word characters that end `text` (`text.match(/\w+$/)?.[0] ?? ""`, which is quadratic on a long word before other text). */
+function lastWord(text: string): string {
+  let start = text.length;
+  while (start > 0 && /\w/.test(text[start - 1]!)) start--;
+  return text.slice(start);
+}
+
 function strongest(slots: Slot[]): Taint {
   return (slots.find((s) => s.taint!.level === "direct") ?? slots[0]!).taint!;
 }
@@ -426,7 +458,7 @@ function strongest(slots: Slot[]): Taint {
 /** direct: high; a database value: medium, low when its name says the app stored rendered HTML (body_html). */
 function confidenceOf(slots: Slot[]): Confidence {
   if (slots.some((s) => s.taint!.level === "direct")) return "high";
-  return slots.every((s) => PRE_RENDERED.test(s.node.text.match(/\w+$/)?.[0] ?? "")) ? "low" : "medium";
+  return slots.every((s) => PRE_RENDERED.test(lastWord(s.node.text))) ? "low" : "medium";
 }
 
 const escaperCache = new WeakMap<Tree, string | null>();
@@ -535,9 +567,15 @@ function checkEnvironment(call: SyntaxNode, name: string, ctx: RuleContext): voi
       edits: explicit
         ? [{ node: autoescape!, text: "True" }]
         : argumentList.text.includes("\n") ? []
-        : [{ node: argumentList, text: argumentList.namedChildCount === 0 ? "(autoescape=True)" : `${argumentList.text.slice(0, -1).replace(/,?\s*$/, "")}, autoescape=True)` }],
+        : [{ node: argumentList, text: argumentList.namedChildCount === 0 ? "(autoescape=True)" : `${withoutTrailingComma(argumentList.text.slice(0, -1))}, autoescape=True)` }],
     },
   });
+}
+
+/** `text` without trailing blanks and one comma before them: .replace(/,?\s*$/, ""), which is quadratic on a long inner run of blanks. */
+function withoutTrailingComma(text: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed.endsWith(",") ? trimmed.slice(0, -1) : trimmed;
 }
 
 function isLambdaFalse(node: SyntaxNode): boolean {
@@ -559,7 +597,8 @@ function htmlEvidence(call: SyntaxNode, name: string, template: SyntaxNode | und
   const direct = parent?.type === "attribute" && parent.parent?.type === "call" ? callArguments(parent.parent).positional[0] : undefined;
   if (direct) uses.push({ method: parent!.childForFieldName("attribute")?.text ?? "", value: stringValue(direct) ?? "" });
   if (target && /^[\w.]+$/.test(target)) {
-    const pattern = new RegExp(`(?<![\\w.])${target.replace(/\./g, "\\.")}\\s*\\.\\s*(get_template|select_template|get_or_select_template|from_string)\\(\\s*\\[?\\s*(?:"([^"\\n]{0,300})"|'([^'\\n]{0,300})')`, "g");
+    // `\(\s*(?:\[\s*)?`, not `\(\s*\[?\s*`: two runs of blanks side by side backtrack quadratically
+    const pattern = new RegExp(`(?<![\\w.])${target.replace(/\./g, "\\.")}\\s*\\.\\s*(get_template|select_template|get_or_select_template|from_string)\\(\\s*(?:\\[\\s*)?(?:"([^"\\n]{0,300})"|'([^'\\n]{0,300})')`, "g");
     for (const m of source.matchAll(pattern)) uses.push({ method: m[1]!, value: m[2] ?? m[3] ?? "" });
   }
   let text = false;
@@ -690,7 +729,7 @@ function checkTemplate(ctx: TextRuleContext): void {
       fix: confidence === "low" || !sameLine || !removable ? undefined : {
         safety: "review", startLine: at.line, endLine: at.line,
         description: "remove |safe so autoescaping applies (sanitize with nh3/bleach first if the value must keep HTML)",
-        replacement: line.slice(0, from - lineStarts[at.line - 1]!).replace(/\s+$/, "") + line.slice(to - lineStarts[at.line - 1]!),
+        replacement: line.slice(0, from - lineStarts[at.line - 1]!).trimEnd() + line.slice(to - lineStarts[at.line - 1]!),
       },
     });
   };
@@ -768,7 +807,7 @@ function checkTemplate(ctx: TextRuleContext): void {
         hasOutput = true;
         if (!inert(base, filters)) {
           allInert = false;
-          if (!NUMERIC_NAME.test(base.trim().match(/\w+$/)?.[0] ?? "")) textual = true;
+          if (!NUMERIC_NAME.test(lastWord(base.trim()))) textual = true;
         }
         k = e.end;
       } else if (text.startsWith("{%", k)) {

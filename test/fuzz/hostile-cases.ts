@@ -44,6 +44,12 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: "Markup template with many %(", targets: "FLASK-XSS-001 /%(?![s%(])|%\\([^)]*\\)(?!s)/", files: (n) => [py("x.py", `@app.route("/m")\ndef m():\n    return Markup("${times("%(", n)}%s" % request.args["x"])\n`)] },
   { name: "jinja2 Environment with a long blank argument list", targets: "FLASK-XSS-001 /,?\\s*$/", files: (n) => [py("env.py", `from jinja2 import Environment, FileSystemLoader\nenv = Environment(${" ".repeat(n)}loader=FileSystemLoader("templates"))\nenv.get_template("page.html").render(x=request.args["x"])\n`)] },
   { name: "address helper over lines ending in carriage returns", targets: "FLASK-PROXY-001 ASSIGNMENT_LINE (multiline ^)", files: (n) => [py("ip.py", `@app.route("/ip")\ndef ip():\n    addr = request.remote_addr\n    log("""${times("\tA:\r", n)}""")\n    if addr == "127.0.0.1":\n        return "admin"\n    return addr\n`)] },
+  // n / 16 each: every slot costs a taint lookup, so even linear is tens of ms there (quadratic was 0.3 s at this size,
+  // 40 s at 200k). They end in a request value where SQL wants a name: no fix is built (a fix re-parses the file).
+  { name: "SQL f-strings with many slots", targets: "FLASK-INJECT-001 parameterise / taintsIdentifier (every slot re-read the text before it)", files: (n) => [py("db.py", `@app.route("/q")\ndef q():\n    cur = sqlite3.connect("d").cursor()\n    cur.execute(f"SELECT * FROM ${times("{1}", n / 16)} ORDER BY {request.args['q']}")\n    cur.execute(f"SELECT * FROM t WHERE (a, b) IN (VALUES (${times("{1}, ", n / 16)}{request.args['q']})) ORDER BY {request.args['q']}")\n`)] },
+  { name: "subprocess argv lists of many elements", targets: "FLASK-INJECT-002 argvAlternatives (each element copied the list so far)", files: (n) => [py("run.py", `@app.route("/x")\ndef x():\n    subprocess.run([${times('"a", ', n / 2)}request.args["c"]])\n    subprocess.run(["sudo", ${times('"-u", ', n / 2)}"sh", "-c", "ls"])\n`)] },
+  { name: "jinja2 get_template( with a long blank", targets: "FLASK-XSS-001 environment uses /\\(\\s*\\[?\\s*/ (two blank runs side by side)", files: (n) => [py("env.py", `from jinja2 import Environment\nenv = Environment()\nenv.get_template(${" ".repeat(n)}x)\nenv.get_template("a.html").render(x=request.args["x"])\n`)] },
+  { name: "CSP header with a long blank before a weak source", targets: "FLASK-HEADERS-001 fix /\\s*'unsafe-inline'/", files: (n) => [py("csp.py", `@app.after_request\ndef h(r):\n    r.headers["Content-Security-Policy"] = "script-src${" ".repeat(n)}x 'unsafe-inline'"\n    return r\n`)] },
   // --- rules: other file kinds -----------------------------------------------------------------------------------
   { name: "Dockerfile CMD/ENTRYPOINT with a long blank", targets: "FLASK-DEPLOY-001 /^(\\s*(CMD|ENTRYPOINT)\\s+)(.*)$/i, /(?:^|\\s)#.*$/", files: (n) => [{ path: "Dockerfile", content: `FROM python:3.12\nCMD ${"\t".repeat(n)}x\nENTRYPOINT flask run ${times("\t#", n)}\n` }] },
   { name: "Procfile / systemd / compose command lines", targets: "FLASK-DEPLOY-001 web:, ExecStart=, command:", files: (n) => [
@@ -54,6 +60,24 @@ export const HOSTILE_CASES: HostileCase[] = [
   ] },
   { name: "pyproject dependencies line of [", targets: "FLASK-SUPPLY-001 /\\[[^\\]]*$/", files: (n) => [{ path: "pyproject.toml", content: `[project]\ndependencies = [\n  "flask",\n  ${"[".repeat(n)}][\n]\n` }] },
   { name: "requirements lines with long blanks and extras", targets: "FLASK-SUPPLY-001 NAME, /\\s#.*$/", files: (n) => [{ path: "requirements.txt", content: `0${"\t".repeat(n)}x\nflask[${"a,".repeat(n / 2)}\nflask ${times("\t#", n)}\n` }] },
+  // `.` stops at a carriage return (and U+2028, U+2029), which a line split at "\n" may still hold inside it
+  { name: "command lines with a carriage return after a long blank", targets: "FLASK-DEPLOY-001 /^(\\s*(CMD|ENTRYPOINT)\\s+)(.*)$/i, command:, web:, ExecStart=, /^(\\s*)(.*)$/", files: (n) => [
+    { path: "Dockerfile", content: `FROM python:3.12\nCMD ${"\t".repeat(n)}flask run --host=0.0.0.0\rx\n` },
+    { path: "docker-compose.yml", content: `services:\n  web:\n    command: ${"\t".repeat(n)}flask run --host=0.0.0.0\rx\n` },
+    { path: "Procfile", content: `web: ${"\t".repeat(n)}flask run --host=0.0.0.0\rx\n` },
+    { path: "app.service", content: `[Service]\nExecStart=${"!".repeat(n)}flask run --host=0.0.0.0\rx\n` },
+    { path: "boot.sh", content: `${"\t".repeat(n)}flask run --host=0.0.0.0\rx\n` },
+  ] },
+  { name: "comments: a long run of blank-# before a carriage return", targets: "FLASK-DEPLOY-001, FLASK-SUPPLY-001 /(?:^|\\s)#.*$/, FLASK-SUPPLY-001 /\\s#.*$/", files: (n) => [
+    { path: "Dockerfile", content: `FROM python:3.12\nCMD flask run --host=0.0.0.0 ${times(" #", n)}\rx\n` },
+    { path: "docker-compose.yml", content: `services:\n  web:\n    command:\n      - flask ${times(" #", n)}\rx\n      - run\n` },
+    { path: "requirements.txt", content: `flask ${times(" #", n)}\rx\n` },
+    { path: "pyproject.toml", content: `[project]\ndependencies = [\n  "flask", ${times("\t#", n)}\rx\n]\n` },
+  ] },
+  { name: "Dockerfile with many continuation lines", targets: "FLASK-DEPLOY-001 /\\\\\\s*$/ over the text joined so far", files: (n) => [{ path: "Dockerfile", content: `FROM python:3.12\nCMD flask run \\\n${times("x \\\n", n)}--host=0.0.0.0\n` }] },
+  { name: "requirement with long blanks before a carriage return", targets: "FLASK-SUPPLY-001 NAME /^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(?:\\[[^\\]]*\\])?\\s*(.*)$/ (cubic)", files: (n) => [{ path: "requirements.txt", content: `flask${"\t".repeat(n)}x\ry\nflask[a]${" ".repeat(n)}x\ry\n` }] },
+  { name: "flask run --debug line with a long blank", targets: "FLASK-DEPLOY-002 withoutFlag /\\s*[\"']--debug[\"']\\s*,|.../, /\\s+--debug/", files: (n) => [{ path: "Procfile", content: `web: flask${" ".repeat(n)}x run --debug\n` }, { path: "Dockerfile", content: `FROM python:3.12\nCMD ["flask",${" ".repeat(n)}"run", "--debug"]\n` }] },
+  { name: "template unquoted attribute of a long word call", targets: "FLASK-XSS-001 /\\w+$/", files: (n) => [{ path: "templates/c.html", content: `<a href={{${"a".repeat(n)}()}}>link</a>\n` }] },
   { name: "template {% set %} with a long blank", targets: "FLASK-XSS-001 /^set\\s+[\\w\\s,]+=([^]*)$/", files: (n) => [{ path: "templates/a.html", content: `{% set${" ".repeat(n)}%}\n<p>{{ x|safe }}</p>\n` }] },
   { name: "template unquoted attribute of {{", targets: "FLASK-XSS-001 /\\{\\{[^]*?\\}\\}/g", files: (n) => [{ path: "templates/b.html", content: `<a href={{x}}${times("{{", n)}>link</a>\n` }] },
 ];
