@@ -410,8 +410,8 @@ export function buildFix(input: FixInput, source: string, lines: string[], deadl
   for (let i = 1; i < edits.length; i++) if (edits[i]!.node.startIndex < edits[i - 1]!.node.endIndex) return undefined;
   const startLine = edits[0]!.node.startPosition.row + 1;
   const endLine = Math.max(...edits.map((e) => e.node.endPosition.row + 1));
-  let regionStart = 0;
-  for (let i = 0; i < startLine - 1; i++) regionStart += lines[i]!.length + 1;
+  // The first line's offset, from the node (summing the lines before it was quadratic over a file's findings).
+  const regionStart = edits[0]!.node.startIndex - edits[0]!.node.startPosition.column;
   let regionEnd = regionStart;
   for (let i = startLine - 1; i < endLine; i++) regionEnd += lines[i]!.length + 1;
   regionEnd = Math.min(regionEnd - 1, source.length); // without the last newline
