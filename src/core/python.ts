@@ -551,8 +551,9 @@ export function assignmentsIn(block: SyntaxNode, name: string): SyntaxNode[] {
 
 /** A module-level constant's value (`CSP = {...}`, `GiB = 1024 ** 3`), when the module binds the name exactly once. */
 export function moduleConstant(identifier: SyntaxNode): SyntaxNode | null {
-  const values = assignmentsIn(rootOf(identifier), identifier.text);
-  return values.length === 1 ? values[0]!.childForFieldName("right") : null;
+  // A bare annotation (`CSP: dict`) binds nothing: only assignments with a value count.
+  const values = assignmentsIn(rootOf(identifier), identifier.text).flatMap((a) => a.childForFieldName("right") ?? []);
+  return values.length === 1 ? values[0]! : null;
 }
 
 /** A top-level `def name` / `class name` (decorated or not). */

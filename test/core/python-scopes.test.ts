@@ -49,6 +49,9 @@ class Settings:
     expect(assignmentsIn(root, "KEY").map((a) => a.text)).toEqual(['KEY = "a"', 'KEY = "b"']);
     expect(moduleConstant(find("identifier", "KEY"))).toBeNull();
     expect(moduleConstant(find("identifier", "LIMIT"))?.text).toBe("10");
+    // A bare annotation binds nothing: the one assignment with a value is the constant.
+    const annotated = parse('ORIGINS: list[str]\nORIGINS = ["*"]\nuse(ORIGINS)\n');
+    expect(moduleConstant(annotated.find("identifier", "ORIGINS"))?.text).toBe('["*"]');
     expect(assignmentsIn(root, "OPTIONAL")).toEqual([]); // nested in try: not a plain statement of the module
     expect(topLevelDefinition(root, "helper", "function_definition")?.type).toBe("function_definition");
     expect(topLevelDefinition(root, "Settings", "class_definition")).not.toBeNull();
