@@ -11,7 +11,7 @@ import { scanFiles } from "../src/core/engine.js";
 import { collectProjectFacts } from "../src/core/project.js";
 import { parsePython } from "../src/core/python.js";
 import type { SourceFile } from "../src/core/types.js";
-import { scanParallel } from "../src/cli/parallel.js";
+import { scanParallel, scanYielding } from "../src/cli/parallel.js";
 import { writeCorpus } from "./corpus.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -61,6 +61,15 @@ function bandit(dir: string): number | null {
     samples.push(performance.now() - start);
   }
   return median(samples);
+}
+
+/**
+ * This process's own peak RSS (VmHWM). Not resourceUsage().maxRSS: on Linux a spawned child starts with its parent's
+ * maxRSS (fork copies it, exec keeps it), so the probe reported the bench's 1.2 GB instead of its own ~250 MB.
+ */
+function peakRssMb(): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+  return Math.round(Number(match ? match[1] : process.resourceUsage().maxRSS) / 1024);
 }
 
 /** One full scan in a fresh process: its peak RSS is the memory a real scan needs (repeated runs would inflate it). */
@@ -114,9 +123,10 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv[2] === "--rss-probe") {
+    // What the CLI runs on one thread: scanFiles in slices that let tree-sitter's finalizers free each tree.
     const files = readTree(process.argv[3]!);
-    scanFiles(files, { rules: allRules, project: collectProjectFacts(files) });
-    console.log(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    await scanYielding(files, { rules: allRules, project: collectProjectFacts(files) });
+    console.log(JSON.stringify({ peakRssMb: peakRssMb() }));
     return;
   }
   const given = process.argv[2];

@@ -14,8 +14,7 @@ import { allRules } from "../../rules/index.js";
 import type { Rule } from "../core/define-rule.js";
 import { DEFAULT_MAX_BYTES, decodeSource, fileKindOf, tooLarge } from "../core/decode.js";
 import { changedLinesOf, parseUnifiedDiff, type ChangedLines } from "../core/diff.js";
-import { scanFiles } from "../core/engine.js";
-import { scanParallel } from "./parallel.js";
+import { scanParallel, scanYielding } from "./parallel.js";
 import { filterToChanged } from "../core/filter.js";
 import { collectProjectFacts, FACT_FILE_PATTERNS, type ProjectFacts } from "../core/project.js";
 import { renderJson, renderText, toSarif } from "../core/render.js";
@@ -344,7 +343,7 @@ async function runDiff(
     else skipped.push(d.skipped);
   }
 
-  const result = scanFiles(toScan, { rules, project });
+  const result = await scanYielding(toScan, { rules, project });
   result.findings = filterToChanged(result.findings, changedLines);
   result.skipped = [...skipped, ...result.skipped];
   return report(result, rules, opts, io, pkg, top);

@@ -97,6 +97,25 @@ export async function claimAndScan(
   }
 }
 
+/**
+ * scanFiles on this thread, yielding to the event loop every MAIN_SLICE_MS: tree-sitter's native trees are freed
+ * by finalizers that run on a later tick, so one long synchronous loop keeps every tree of the scan alive (peak RSS
+ * grew with the repository, 370 MB at 150k lines; 180 MB when yielding).
+ */
+export async function scanYielding(files: SourceFile[], options: Pick<ParallelOptions, "rules" | "project" | "fileBudgetMs" | "onProgress">): Promise<ScanResult> {
+  const results: FileResult[] = new Array(files.length);
+  let done = 0;
+  const scanOptions: ScanOptions = { rules: options.rules, project: options.project, fileBudgetMs: options.fileBudgetMs };
+  const pause = async () => {
+    options.onProgress?.(done, files.length);
+    await new Promise((resolve) => setImmediate(resolve));
+    return true;
+  };
+  const order = Int32Array.from(files.keys());
+  await claimAndScan({ files, order }, new Int32Array(1), scanOptions, (index, result) => ((results[index] = result), done++), { everyMs: MAIN_SLICE_MS, run: pause });
+  return merge(results, options);
+}
+
 /** File indexes, largest first (ties in input order). */
 function largestFirst(files: SourceFile[]): Int32Array {
   const order = Array.from(files.keys()).sort((a, b) => files[b]!.content.length - files[a]!.content.length || a - b);
@@ -132,7 +151,7 @@ export async function scanParallel(files: SourceFile[], options: ParallelOptions
   const compiled = !import.meta.url.endsWith(".ts");
   const workers = Math.min(threads, files.length) - 1;
   if (workers < 1 || chars < (options.minChars ?? PARALLEL_MIN_CHARS) || !workersKnowRules || !compiled) {
-    const result = scanFiles(files, { rules: options.rules, project: options.project, fileBudgetMs: options.fileBudgetMs });
+    const result = await scanYielding(files, options);
     options.onProgress?.(files.length, files.length);
     return result;
   }

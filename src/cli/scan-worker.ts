@@ -38,7 +38,16 @@ async function run(request: ScanJob): Promise<void> {
       indices.push(index);
       results.push(result);
     },
-    { everyMs: WORKER_FLUSH_MS, run: () => (send(false), true) },
+    {
+      everyMs: WORKER_FLUSH_MS,
+      // Yield too: tree-sitter's native trees are freed by finalizers that run on a later tick, so a thread that
+      // never yields keeps every tree of the scan (RSS grew with the repository: 370 MB at 150k lines).
+      run: async () => {
+        send(false);
+        await new Promise((resolve) => setImmediate(resolve));
+        return true;
+      },
+    },
   );
   send(true);
 }

@@ -17,7 +17,7 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const dist = (rel: string) => pathToFileURL(path.join(repoRoot, "dist", rel)).href;
 if (!fs.existsSync(new URL(dist("src/cli/scan-worker.js")))) throw new Error("dist/ is missing: run npm run build first");
 
-const { scanParallel, ScanPool }: typeof Parallel = await import(dist("src/cli/parallel.js"));
+const { scanParallel, scanYielding, ScanPool }: typeof Parallel = await import(dist("src/cli/parallel.js"));
 const { scanFiles }: typeof Engine = await import(dist("src/core/engine.js"));
 const { collectProjectFacts }: typeof Project = await import(dist("src/core/project.js"));
 const { allRules }: typeof Rules = await import(dist("rules/index.js"));
@@ -73,6 +73,20 @@ describe("scanParallel", { timeout: TIMEOUT }, () => {
     expect(actual.findings.map((f) => f.fingerprint)).toEqual(expected.findings.map((f) => f.fingerprint));
     expect(progress.at(-1)).toBe(files.length);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it("on one thread, scans in slices that yield to the event loop and returns what scanFiles returns", async () => {
+    const expected = scanFiles(files, { rules: allRules, ...fixed });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    try {
+      // The scan takes seconds and yields every 50 ms, so the interval runs during it.
+      const actual = await scanYielding(files, { rules: allRules, ...fixed, onProgress: () => undefined });
+      expect(actual).toEqual(expected);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it("runs only the rules asked for, in the workers too", async () => {
