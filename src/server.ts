@@ -12,11 +12,13 @@
 // Without APP_ID outside production it starts Probot's setup page instead, which registers the GitHub App from
 // app.yml and writes the credentials to .env.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { availableParallelism } from "node:os";
 import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { createNodeMiddleware, createProbot, run, type Probot, type ProbotOctokit } from "probot";
 import { createFlaskAuditApp } from "./github/app.js";
-import { BlobCache } from "./github/scan-cache.js";
+import { BlobCache, ScanResultCache } from "./github/scan-cache.js";
+import { createFileScanner } from "./github/scan-pool.js";
 import { FlaskAuditOctokit } from "./github/octokit.js";
 import { DEFAULT_RETRY, InProcessScanQueue, type RetryPolicy, type ScanQueue } from "./github/queue.js";
 import {
@@ -85,6 +87,8 @@ export interface Settings {
   retry: RetryPolicy;
   /** FLASK_AUDIT_RESCAN_INTERVAL_SECONDS: at most one /flask-audit rescan per pull request per interval. */
   rescanIntervalMs: number;
+  /** FLASK_AUDIT_SCAN_THREADS: worker threads that scan files (default: one per core; 0 = the main thread). */
+  scanThreads: number;
   /** With REDIS_URL. */
   redis?: {
     url: string;
@@ -115,6 +119,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
       backoffMs: whole(env, "FLASK_AUDIT_RETRY_DELAY_MS", DEFAULT_RETRY.backoffMs, 1),
     },
     rescanIntervalMs: whole(env, "FLASK_AUDIT_RESCAN_INTERVAL_SECONDS", DEFAULT_RESCAN_INTERVAL_MS / 1000, 1) * 1000,
+    scanThreads: whole(env, "FLASK_AUDIT_SCAN_THREADS", availableParallelism(), 0),
   };
   const url = env.REDIS_URL?.trim();
   if (url) {
@@ -180,23 +185,29 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }) as typeof ProbotOctokit;
   const probot = createProbot({ env: { LOG_LEVEL: "info", ...env }, overrides: { Octokit, log } });
 
+  // Scan threads start now: loading the engine in each is not the first scan's wait.
+  const scanLog = log.child({ name: "scan-threads" });
+  const scanner = createFileScanner(settings.scanThreads, (message, err) => scanLog.error({ err }, message));
   const release = async () => {
     await queue.close();
+    await scanner.close();
     await Promise.all([...throttleConnections].map((connection) => connection.disconnect(false).catch(() => {})));
   };
 
-  // Blob contents by SHA for every scan of this instance: a rescan of the same head fetches no blob again.
+  // Blob contents by SHA and per-file scan results for every scan of this instance: a rescan of the same head fetches
+  // no blob and scans no unchanged file again.
   const blobCache = new BlobCache();
+  const resultCache = new ScanResultCache();
   let server: Server;
   let url: string;
   let draining = false;
   try {
-    const middleware = await createNodeMiddleware(createFlaskAuditApp({ queue, rescanLimiter, blobCache, redact: secretRedactor(secrets) }), { probot });
+    const middleware = await createNodeMiddleware(createFlaskAuditApp({ queue, rescanLimiter, blobCache, resultCache, scanner, redact: secretRedactor(secrets) }), { probot });
     if (env.NODE_ENV !== "production" && !env.WEBHOOK_SECRET) {
       probot.log.warn("WEBHOOK_SECRET is not set: using Probot's development secret. Never run like this on a public address.");
     }
     server = createServer((req, res) => {
-      if (req.method === "GET" && (req.url ?? "").split("?")[0] === HEALTH_PATH) return void health(res, draining, queue, blobCache);
+      if (req.method === "GET" && (req.url ?? "").split("?")[0] === HEALTH_PATH) return void health(res, draining, queue, { blobCache, scanCache: resultCache });
       void Promise.resolve(middleware(req, res, () => notFound(req, res))).catch((err: unknown) => {
         probot.log.error({ err }, "request failed");
         if (!res.headersSent) res.writeHead(500).end();
@@ -239,7 +250,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return { url, probot, queue, server, stop };
 }
 
-async function health(res: ServerResponse, draining: boolean, queue: ScanQueue, blobCache: BlobCache): Promise<void> {
+async function health(res: ServerResponse, draining: boolean, queue: ScanQueue, caches: { blobCache: BlobCache; scanCache: ScanResultCache }): Promise<void> {
   let stats;
   try {
     stats = await Promise.race([
@@ -251,7 +262,12 @@ async function health(res: ServerResponse, draining: boolean, queue: ScanQueue, 
     res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "queue unavailable", queue: { kind: queue.kind } }));
     return;
   }
-  const body = JSON.stringify({ status: draining ? "draining" : "ok", queue: { kind: queue.kind, ...stats }, blobCache: blobCache.stats() });
+  const body = JSON.stringify({
+    status: draining ? "draining" : "ok",
+    queue: { kind: queue.kind, ...stats },
+    blobCache: caches.blobCache.stats(),
+    scanCache: caches.scanCache.stats(),
+  });
   res.writeHead(draining ? 503 : 200, { "content-type": "application/json" }).end(body);
 }
 

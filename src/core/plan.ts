@@ -25,7 +25,7 @@
 import { configuredSeverity, pathSelected, type ReviewConfig } from "./config.js";
 import type { Rule } from "./define-rule.js";
 import { parseFilePatch, type ChangedLines, type FileChange } from "./diff.js";
-import { fingerprintOf, projectAdvisories, scanAnyFile } from "./engine.js";
+import { fingerprintOf, projectAdvisories, scanAnyFile, type FileScan, type ScanOptions } from "./engine.js";
 import { filterToChanged } from "./filter.js";
 import { collectProjectFacts } from "./project.js";
 import { sortFindings } from "./render.js";
@@ -41,7 +41,7 @@ import {
   type Placement,
 } from "./comment.js";
 import type { CheckAnnotation, PlannedCheckRun, PlannedComment, PriorComment, PullFile, ReviewInput, ReviewPlan } from "./review-types.js";
-import type { Advisory, Finding, RuleError, ScanResult, Skipped } from "./types.js";
+import type { Advisory, Finding, RuleError, ScanResult, Skipped, SourceFile } from "./types.js";
 import { severityRank } from "./types.js";
 
 /** Annotations per check run: past this, findings are only listed in the summary (20 update calls of 50). */
@@ -68,12 +68,43 @@ interface FileSelection {
 /** Where an inline comment goes, or why it cannot. */
 type Anchor = { line: number; startLine?: number; suggestion: string | null } | { reason: string };
 
-export function planReview(input: ReviewInput): ReviewPlan {
+/** What planReview scans, and with what: the files it selects, the rules the config leaves on, the application facts. */
+export interface ScanWork {
+  files: SourceFile[];
+  options: ScanOptions;
+}
+
+/**
+ * The scanning planReview does, as data: a caller that scans elsewhere (other threads, a cache of earlier results)
+ * scans `files` with `options` through scanAnyFile and hands the results to planReview, which then scans nothing.
+ */
+export function scanWorkOf(input: ReviewInput): ScanWork {
+  return scanWorkFor(input, selectFiles(input));
+}
+
+/** The rules the config leaves on, in their order: what every file is scanned with. */
+export function activeRules(config: ReviewConfig, rules: readonly Rule[]): Rule[] {
+  return rules.filter((rule) => configuredSeverity(config, rule.id, rule.severity) !== null);
+}
+
+function scanWorkFor(input: ReviewInput, selection: FileSelection): ScanWork {
+  const rules = activeRules(input.config, input.rules);
+  const project = collectProjectFacts(factSources(input, selection.removed));
+  return { files: selection.toScan.map((f) => ({ path: f.path, content: f.content })), options: { rules, project } };
+}
+
+/** Results of scanAnyFile for the files of `work`, by path (made with `work.options`). */
+export interface ScannedWork {
+  work: ScanWork;
+  results: ReadonlyMap<string, FileScan | null>;
+}
+
+/** `prescanned`: the results of scanWorkOf(input)'s work, scanned by the caller; a file without a result is scanned here. */
+export function planReview(input: ReviewInput, prescanned?: ScannedWork): ReviewPlan {
   const { config } = input;
-  const rules = input.rules.filter((rule) => configuredSeverity(config, rule.id, rule.severity) !== null);
   const ruleById = new Map(input.rules.map((rule) => [rule.id, rule]));
   const selection = selectFiles(input);
-  const project = collectProjectFacts(factSources(input, selection.removed));
+  const { rules, project } = (prescanned?.work ?? scanWorkFor(input, selection)).options;
 
   // --- scan -------------------------------------------------------------------------------------------------------
   const allFindings: Finding[] = [];
@@ -83,7 +114,9 @@ export function planReview(input: ReviewInput): ReviewPlan {
   const scanned: ScannedFile[] = [];
   const incomplete = new Set<string>();
   for (const file of selection.toScan) {
-    const scan = scanAnyFile({ path: file.path, content: file.content }, { rules, project });
+    const scan: FileScan | null = prescanned?.results.has(file.path)
+      ? (prescanned.results.get(file.path) ?? null)
+      : scanAnyFile({ path: file.path, content: file.content }, { rules, project });
     if (!scan) {
       skipped.push({ file: file.path, reason: "no flask-audit rule reads this kind of file" });
       continue;

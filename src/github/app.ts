@@ -14,7 +14,8 @@ import { CHECK_RUN_NAME } from "./gateway.js";
 import { DEFAULT_LIMITS, type ScanLimits } from "./gather.js";
 import { InProcessScanQueue, type ScanQueue } from "./queue.js";
 import { InMemoryRescanLimiter, type RescanLimiter } from "./rescan-limit.js";
-import type { BlobCache } from "./scan-cache.js";
+import type { BlobCache, ScanResultCache } from "./scan-cache.js";
+import type { FileScanner } from "./scan-pool.js";
 import { redactSecrets, type Redact } from "./secrets.js";
 import { workKey, type Follower, type InstallationRepo, type Work } from "./work.js";
 import { createWorkRunner } from "./worker.js";
@@ -33,6 +34,10 @@ export interface FlaskAuditAppOptions {
   limits?: ScanLimits;
   /** Blob contents by SHA, shared by this app's scans (the server passes one; default: none, every blob fetched). */
   blobCache?: BlobCache;
+  /** Per-file scan results, shared likewise (the server passes one; default: none, every file scanned). */
+  resultCache?: ScanResultCache;
+  /** Where files are scanned: the server passes its worker threads (default: the main thread). */
+  scanner?: FileScanner;
   /** One rescan per pull request per interval (default: in memory, one a minute). */
   rescanLimiter?: RescanLimiter;
   /** Removes the App's secrets from texts posted on GitHub (default: by shape). */
@@ -65,6 +70,8 @@ export function createFlaskAuditApp(options: FlaskAuditAppOptions = {}): Applica
       rules: options.rules ?? allRules,
       limits: options.limits ?? DEFAULT_LIMITS,
       ...(options.blobCache ? { blobCache: options.blobCache } : {}),
+      ...(options.resultCache ? { resultCache: options.resultCache } : {}),
+      ...(options.scanner ? { scanner: options.scanner } : {}),
       rescanLimiter: options.rescanLimiter ?? new InMemoryRescanLimiter(),
       redact: options.redact ?? redactSecrets,
     });

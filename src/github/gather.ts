@@ -2,7 +2,7 @@
 // files that application facts need, and our earlier comments. Cheap by construction: one paginated file list, one
 // recursive tree, one blob per file we actually scan (bounded concurrency, size checked from the tree first; none
 // for a blob SHA already in the cache, scan-cache.ts), and the review comments (plus one GraphQL page of threads
-// when we commented before).
+// when we commented before), read while the blobs come.
 import picomatch from "picomatch";
 import type { ReviewConfig } from "../core/config.js";
 import { pathSelected } from "../core/config.js";
@@ -46,6 +46,8 @@ export interface GatheredInput {
   input: ReviewInput;
   /** What the summary should mention that the plan cannot know (facts from a truncated tree, capped fact files). */
   notes: string[];
+  /** The head blob SHA of each pull-request file whose content `input` carries (what its scan result is cached by). */
+  blobShas: Map<string, string>;
 }
 
 export const NO_RULE_READS_KIND = "no flask-audit rule reads this kind of file";
@@ -75,6 +77,8 @@ export async function gatherReviewInput(
   limits: ScanLimits = DEFAULT_LIMITS,
   /** Blob contents by SHA from earlier scans (a rescan of the same head fetches nothing it already has). */
   cache?: BlobCache,
+  /** Told each pull-request file's head content as it arrives (to scan it while the rest is fetched). */
+  onContent?: (file: SourceFile, blobSha: string) => void,
 ): Promise<GatheredInput> {
   const notes: string[] = [];
   const limiter = createLimiter(limits.blobConcurrency);
@@ -87,6 +91,10 @@ export async function gatherReviewInput(
   const anythingToScan = listed.some(wanted);
   const tree = anythingToScan ? await gh.getTree(target.headSha) : { blobs: [], truncated: false };
   const blobAt = new Map(tree.blobs.map((b) => [b.path, b]));
+  const blobShas = new Map<string, string>();
+  // Our earlier comments do not depend on the files: read them while the blobs come (handled now if never awaited).
+  const priorComments = gh.listPriorComments(target.pullNumber);
+  priorComments.catch(() => {});
 
   const files = await Promise.all(
     listed.map(async (file): Promise<PullFile> => {
@@ -100,7 +108,10 @@ export async function gatherReviewInput(
       if (!sha) return { ...pull, skippedReason: "GitHub gave no blob for this file at the head commit; not scanned" };
       if (blob && blob.size > limits.maxFileBytes) return { ...pull, skippedReason: tooLarge(file.path, blob.size, limits.maxFileBytes).reason };
       const content = await fetchText(gh, fetcher, file.path, sha, limits.maxFileBytes);
-      return "content" in content ? { ...pull, content: content.content } : { ...pull, skippedReason: content.skippedReason };
+      if (!("content" in content)) return { ...pull, skippedReason: content.skippedReason };
+      blobShas.set(file.path, sha);
+      onContent?.({ path: file.path, content: content.content }, sha);
+      return { ...pull, content: content.content };
     }),
   );
 
@@ -108,8 +119,6 @@ export async function gatherReviewInput(
   if (tree.truncated) {
     notes.push("The repository tree is larger than GitHub returns in one call, so application facts (CSRF protection, security headers, entrypoints) come from part of it.");
   }
-  const priorComments = await gh.listPriorComments(target.pullNumber);
-
   const input: ReviewInput = {
     owner: target.owner,
     repo: target.repo,
@@ -117,12 +126,12 @@ export async function gatherReviewInput(
     headSha: target.headSha,
     files,
     factFiles,
-    priorComments,
+    priorComments: await priorComments,
     config,
     rules,
   };
   if (truncated) input.truncatedFileList = true;
-  return { input, notes };
+  return { input, notes, blobShas };
 }
 
 /**

@@ -1,12 +1,20 @@
-// A small LRU of blob contents keyed by git blob SHA, so that a rescan of the same head (a `/flask-audit rescan`, a
-// re-run check suite, a retry after a transient failure, a synchronize that touches few files) does not fetch the
-// unchanged files again. A blob SHA names its bytes (git's content hash), so an entry is valid forever, for every
-// repository and installation that lists that SHA: nothing to invalidate, and nothing crosses installations that the
-// asking installation's own file list or tree did not already name.
+// Two small LRUs that make a rescan cheap:
 //
-// Why contents and not scan results: results depend on the rules and on the repository's application facts, and the
-// scan loop lives in the planner (src/core/plan.ts), which has no hook to take a result from outside. `LruCache` is
-// generic so that results (keyed by blob SHA + rule set + facts identity) can use it once the planner has that hook.
+// - BlobCache: blob contents keyed by git blob SHA, so that a rescan of the same head (a `/flask-audit rescan`, a
+//   re-run check suite, a retry after a transient failure, a synchronize that touches few files) does not fetch the
+//   unchanged files again. A blob SHA names its bytes (git's content hash), so an entry is valid forever, for every
+//   repository and installation that lists that SHA: nothing to invalidate, and nothing crosses installations that
+//   the asking installation's own file list or tree did not already name.
+// - ScanResultCache: what the engine made of one file (scanAnyFile's result), so that such a rescan does not parse
+//   and check the unchanged files again. A result depends on more than the bytes, and all of it is in the key
+//   (scanResultKey): the blob SHA, the path (fingerprints, test-file detection and the file's kind come from it),
+//   the rule objects in their order (the config turns rules off), every other scan option, and the application
+//   facts (gathered from the whole repository, they change what some rules report). Results that depend on the
+//   moment are not kept: a file stopped by the per-file time budget (machine load), or one where a rule threw.
+import { createHash } from "node:crypto";
+import type { Rule } from "../core/define-rule.js";
+import type { FileScan, ScanOptions } from "../core/engine.js";
+import type { ProjectFacts } from "../core/project.js";
 
 export interface CacheStats {
   hits: number;
@@ -114,5 +122,115 @@ export class BlobCache {
 
   clear(): void {
     this.#lru.clear();
+  }
+}
+
+export const DEFAULT_SCAN_CACHE_ENTRIES = 4096;
+export const DEFAULT_SCAN_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** A number per rule object, for this process: two rule objects with one id (a test's stand-in) never share results. */
+const ruleNumbers = new WeakMap<Rule, number>();
+let nextRuleNumber = 1;
+
+function ruleNumber(rule: Rule): number {
+  let n = ruleNumbers.get(rule);
+  if (n === undefined) ruleNumbers.set(rule, (n = nextRuleNumber++));
+  return n;
+}
+
+/** JSON with object keys sorted and Sets as sorted arrays: equal options, equal text. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Set) return [...v].map((x) => JSON.stringify(x)).sort();
+    if (v instanceof Map) return [...v].map(([k, x]) => [JSON.stringify(k), x]).sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}
+
+/**
+ * What every result of one scan shares in its key: the rules (which objects, in which order) and every other scan
+ * option, the application facts included. Computed once per scan.
+ */
+export function scanOptionsKey(options: ScanOptions): string {
+  const { rules, ...rest } = options;
+  return createHash("sha256")
+    .update(rules.map(ruleNumber).join(","))
+    .update("\0")
+    .update(stableJson(rest))
+    .digest("base64url");
+}
+
+/** The key of one file's result: the scan's options key, the file's path, its blob SHA. */
+export function scanResultKey(optionsKey: string, path: string, blobSha: string): string {
+  return `${optionsKey}\0${blobSha.toLowerCase()}\0${path}`;
+}
+
+/** Only results that the same inputs would give again: none cut short by the time budget, none with a rule error. */
+export function isReproducible(result: FileScan | null): boolean {
+  return result === null || (result.skipped === undefined && result.ruleErrors.length === 0);
+}
+
+/** Repositories whose last application facts are remembered (see ScanResultCache.lastFacts). */
+const REMEMBERED_REPOSITORIES = 256;
+
+/**
+ * scanAnyFile results by scanResultKey. Values go in and come out as copies: nobody can change a cached result.
+ * Also the application facts each repository's last scan found: the guess with which the next scan of that repository
+ * scans its files while the others are still being fetched (scan-files.ts; used only if the guess was right).
+ */
+export class ScanResultCache {
+  readonly #lru: LruCache<FileScan | null>;
+  readonly #facts = new LruCache<ProjectFacts>({ maxEntries: REMEMBERED_REPOSITORIES, maxBytes: Number.MAX_SAFE_INTEGER, sizeOf: () => 1 });
+
+  constructor(options: { maxEntries?: number; maxBytes?: number } = {}) {
+    this.#lru = new LruCache<FileScan | null>({
+      maxEntries: options.maxEntries ?? DEFAULT_SCAN_CACHE_ENTRIES,
+      maxBytes: options.maxBytes ?? DEFAULT_SCAN_CACHE_BYTES,
+      // UTF-16 text, plus the key and the entry's bookkeeping
+      sizeOf: (result) => 2 * (result === null ? 4 : JSON.stringify(result).length) + 256,
+    });
+  }
+
+  /** Is a result kept under `key`? (Counted neither as a hit nor as a miss.) */
+  has(key: string): boolean {
+    return this.#lru.has(key);
+  }
+
+  /** The result kept under `key` (a copy), or undefined. */
+  get(key: string): FileScan | null | undefined {
+    if (!this.#lru.has(key)) {
+      this.#lru.get(key); // counts the miss
+      return undefined;
+    }
+    const result = this.#lru.get(key);
+    return result === undefined || result === null ? null : structuredClone(result);
+  }
+
+  /** Keeps a copy of `result`, if it is reproducible (isReproducible). */
+  set(key: string, result: FileScan | null): void {
+    if (!isReproducible(result)) return;
+    this.#lru.set(key, result === null ? null : structuredClone(result));
+  }
+
+  /** The facts the last scan of `repository` ("owner/name") found (a copy), if remembered. */
+  lastFacts(repository: string): ProjectFacts | undefined {
+    const facts = this.#facts.get(repository);
+    return facts && structuredClone(facts);
+  }
+
+  rememberFacts(repository: string, facts: ProjectFacts): void {
+    this.#facts.set(repository, structuredClone(facts));
+  }
+
+  stats(): CacheStats {
+    return this.#lru.stats();
+  }
+
+  clear(): void {
+    this.#lru.clear();
+    this.#facts.clear();
   }
 }

@@ -1,18 +1,21 @@
-// One scan of one pull-request head: check run in progress -> config -> gather -> planReview -> (head still
-// current?) -> one review -> resolve fixed threads -> complete the check run. The decisions are the planner's; this
-// file only sequences I/O and keeps promises: the check run never stays in_progress (unless the caller takes it over
-// for another attempt, see ScanDeps.willRetry), and no finding is lost when GitHub refuses an inline comment (it
-// becomes an annotation). Every step is safe to repeat: a retried scan finds its earlier comments by their marker.
+// One scan of one pull-request head: check run in progress -> config -> gather (scanning files as they arrive) ->
+// scan the rest (worker threads, cached results) -> planReview -> (head still current?) -> one review -> resolve
+// fixed threads -> complete the check run. The decisions are the planner's; this file only sequences I/O and keeps
+// promises: the check run never stays in_progress (unless the caller takes it over for another attempt, see
+// ScanDeps.willRetry), and no finding is lost when GitHub refuses an inline comment (it becomes an annotation).
+// Every step is safe to repeat: a retried scan finds its earlier comments by their marker.
 import { parseConfig, type ConfigResult } from "../core/config.js";
 import type { Rule } from "../core/define-rule.js";
 import { renderAnnotation } from "../core/comment.js";
 import { planReview } from "../core/plan.js";
 import { fenced } from "../core/render.js";
 import type { CheckAnnotation, PlannedCheckRun, PlannedComment, ReviewPlan } from "../core/review-types.js";
-import type { Finding } from "../core/types.js";
+import type { Finding, SourceFile } from "../core/types.js";
 import { clampText, errorMessage, isForbidden, statusOf, type CheckRunResult, type GitHubGateway } from "./gateway.js";
-import { DEFAULT_LIMITS, gatherReviewInput, type ScanLimits } from "./gather.js";
-import type { BlobCache } from "./scan-cache.js";
+import { DEFAULT_LIMITS, gatherReviewInput, type GatheredInput, type ScanLimits } from "./gather.js";
+import type { BlobCache, ScanResultCache } from "./scan-cache.js";
+import { EarlyScan, scanChangedFiles } from "./scan-files.js";
+import type { FileScanner } from "./scan-pool.js";
 import { redactSecrets, type Redact } from "./secrets.js";
 
 export interface ScanJob {
@@ -50,6 +53,10 @@ export interface ScanDeps {
   limits?: ScanLimits;
   /** Blob contents from earlier scans, by SHA (none: every blob is fetched). */
   blobCache?: BlobCache;
+  /** Per-file scan results from earlier scans (none: every file is scanned). */
+  resultCache?: ScanResultCache;
+  /** Where files are scanned (default: the main thread). */
+  scanner?: FileScanner;
   /** The check run now exists: the caller records its id, so that another attempt completes this one. */
   onCheckRun?: (checkRunId: number) => Promise<void>;
   /**
@@ -100,8 +107,27 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
       return { status: "invalid-config", error: config.error };
     }
 
-    const { input, notes } = await gatherReviewInput(gh, job, config.config, deps.rules, deps.limits ?? DEFAULT_LIMITS, deps.blobCache);
-    const plan = planReview(input);
+    const gatherStart = performance.now();
+    // With threads, files are scanned as their blobs arrive, when the repository's facts can be guessed (scan-files.ts).
+    const early = EarlyScan.start(job, config.config, deps.rules, { scanner: deps.scanner, cache: deps.resultCache });
+    let gathered: GatheredInput;
+    try {
+      const onContent = early && ((file: SourceFile, sha: string) => early.add(file, sha));
+      gathered = await gatherReviewInput(gh, job, config.config, deps.rules, deps.limits ?? DEFAULT_LIMITS, deps.blobCache, onContent);
+    } catch (error) {
+      early?.cancel();
+      throw error;
+    }
+    const { input, notes, blobShas } = gathered;
+    const scanStart = performance.now();
+    const files = await scanChangedFiles(input, blobShas, {
+      ...(deps.scanner ? { scanner: deps.scanner } : {}),
+      ...(deps.resultCache ? { cache: deps.resultCache } : {}),
+      ...(early ? { early } : {}),
+    });
+    const planStart = performance.now();
+    const plan = planReview(input, files.scanned);
+    const postStart = performance.now();
 
     // Posting on a head that moved would comment on stale lines: a newer scan is (or will be) queued for it.
     const current = await gh.getPullRequest(job.pullNumber);
@@ -114,8 +140,18 @@ export async function scanPullRequest(gh: GitHubGateway, job: ScanJob, deps: Sca
     const review = await postReview(gh, job, plan, log);
     const resolved = await resolveFixedThreads(gh, job, plan.resolved, log);
     await gh.completeCheckRun(checkRunId, finalCheckRun(plan, review.rejected, notes, deps.rules));
+    const ms = (from: number, to: number) => Math.round(to - from);
     log.info(
-      { ...where, conclusion: plan.checkRun.conclusion, comments: review.posted.length, moved: review.rejected.length, resolved },
+      {
+        ...where,
+        conclusion: plan.checkRun.conclusion,
+        comments: review.posted.length,
+        moved: review.rejected.length,
+        resolved,
+        files: { scanned: files.fresh, whileFetching: files.early, fromCache: files.cached },
+        // where the time went: reading GitHub (and scanning meanwhile), the rest of the scan, the planner, posting
+        ms: { gather: ms(gatherStart, scanStart), scan: ms(scanStart, planStart), plan: ms(planStart, postStart), post: ms(postStart, performance.now()) },
+      },
       "scan complete",
     );
     return {

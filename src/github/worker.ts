@@ -17,7 +17,8 @@ import type { ScanLimits } from "./gather.js";
 import type { ScanQueue } from "./queue.js";
 import type { RescanLimiter } from "./rescan-limit.js";
 import { scanPullRequest } from "./scan.js";
-import type { BlobCache } from "./scan-cache.js";
+import type { BlobCache, ScanResultCache } from "./scan-cache.js";
+import type { FileScanner } from "./scan-pool.js";
 import type { Redact } from "./secrets.js";
 import {
   interruptible,
@@ -40,6 +41,10 @@ export interface WorkRunnerOptions {
   limits: ScanLimits;
   /** Shared by every scan this runner does: a rescan of the same head fetches no blob again. */
   blobCache?: BlobCache;
+  /** Shared likewise: a rescan of the same head scans no unchanged file again. */
+  resultCache?: ScanResultCache;
+  /** Where files are scanned (default: the main thread). */
+  scanner?: FileScanner;
   rescanLimiter: RescanLimiter;
   redact: Redact;
 }
@@ -77,6 +82,8 @@ export function createWorkRunner(app: Probot, queue: ScanQueue, options: WorkRun
         rules: options.rules,
         limits: options.limits,
         ...(options.blobCache ? { blobCache: options.blobCache } : {}),
+        ...(options.resultCache ? { resultCache: options.resultCache } : {}),
+        ...(options.scanner ? { scanner: options.scanner } : {}),
         log,
         redact: options.redact,
         onCheckRun: async (id) => {

@@ -69,18 +69,17 @@ describe("pull_request events", () => {
     await app.deliver("pull_request", payload("pull_request.opened"));
 
     expectAllDone();
-    expect(github.calls()).toEqual([
+    const calls = github.calls();
+    expect(calls.slice(0, 5)).toEqual([
       "POST /app/installations/41020506/access_tokens",
       `POST ${CHECK_RUNS}`,
       `GET ${CONFIG_PATH}`,
       `GET ${REPO_PATH}/pulls/7/files?per_page=100`,
       `GET ${REPO_PATH}/git/trees/${HEAD_SHA}?recursive=1`,
-      ...github.calls().filter((c) => c.includes("/git/blobs/")),
-      `GET ${REPO_PATH}/pulls/7/comments?per_page=100`,
-      `GET ${REPO_PATH}/pulls/7`,
-      `POST ${reviewsOf(7)}`,
-      `PATCH ${CHECK_RUN}`,
     ]);
+    // our earlier comments are read while the blobs come
+    expect(calls.slice(5, -3).sort()).toEqual([...calls.filter((c) => c.includes("/git/blobs/")), `GET ${REPO_PATH}/pulls/7/comments?per_page=100`].sort());
+    expect(calls.slice(-3)).toEqual([`GET ${REPO_PATH}/pulls/7`, `POST ${reviewsOf(7)}`, `PATCH ${CHECK_RUN}`]);
     const [created] = github.bodies("POST", CHECK_RUNS);
     expect(created).toMatchObject({ name: "flask-audit", head_sha: HEAD_SHA, status: "in_progress", external_id: "7" });
 

@@ -120,6 +120,7 @@ describe.skipIf(!redisUp)(`the app on the Redis queue (Redis at ${REDIS_URL})`, 
       status: "ok",
       queue: { kind: "redis", queued: 0, running: 0 },
       blobCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+      scanCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
     });
 
     github.token().on("GET", `${REPO_PATH}/pulls/7`, () => [200, { number: 7 }]);

@@ -1,6 +1,7 @@
 // A small Flask shop before and after a pull request that adds two vulnerable routes (command injection and
 // template injection), with an app factory elsewhere in the repository that enables CSRF protection.
 import type { Snapshot } from "../../src/github/fake/pull-model.js";
+import type { ScanJob } from "../../src/github/scan.js";
 
 export const APP_PY = `from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -85,3 +86,14 @@ export const HEAD: Snapshot = { ...BASE, "shop/views.py": VIEWS_AFTER };
 
 /** Fact files of HEAD that the app fetches besides the changed ones (FACT_FILE_PATTERNS). */
 export const FACT_PATHS = ["shop/__init__.py", "shop/app.py", "wsgi.py"];
+
+/** The scan of the sample pull request's head. */
+export const SAMPLE_JOB: ScanJob = {
+  owner: "octo-org",
+  repo: "flask-shop",
+  pullNumber: 7,
+  headSha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+  draft: false,
+  trigger: "test",
+  deliveryId: "d-1",
+};

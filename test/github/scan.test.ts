@@ -3,19 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { buildPullModel } from "../../src/github/fake/pull-model.js";
-import { scanPullRequest, type ScanJob } from "../../src/github/scan.js";
+import { scanPullRequest } from "../../src/github/scan.js";
 import { FakeGateway } from "./fake-gateway.js";
-import { BASE, HEAD, VIEWS_BEFORE } from "./sample.js";
-
-const job: ScanJob = {
-  owner: "octo-org",
-  repo: "flask-shop",
-  pullNumber: 7,
-  headSha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
-  draft: false,
-  trigger: "test",
-  deliveryId: "d-1",
-};
+import { BASE, HEAD, SAMPLE_JOB as job, VIEWS_BEFORE } from "./sample.js";
 
 function quietLog() {
   const entries: { level: string; obj: object; msg: string }[] = [];

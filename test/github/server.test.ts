@@ -2,6 +2,7 @@
 // running after, refusal to start unsafely, graceful stop. GitHub's API is nock (only loopback traffic is real).
 import { createHmac } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { availableParallelism } from "node:os";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HEALTH_PATH, StartupError, checkEnvironment, readSettings, startServer, stopOnSignals, type RunningServer } from "../../src/server.js";
@@ -62,6 +63,7 @@ describe("the server", () => {
       status: "ok",
       queue: { kind: "in-process", queued: 0, running: 0 },
       blobCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
+      scanCache: { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 },
     });
     expect((await fetch(`${running.url}/nope`)).status).toBe(404);
   });
@@ -130,6 +132,10 @@ describe("the server", () => {
     expect(() => readSettings({ REDIS_URL: "http://user:pw@redis" })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/\*\*\*@redis"/);
     expect(readSettings({})).toMatchObject({ concurrency: 4, retry: { attempts: 3, backoffMs: 5_000 }, rescanIntervalMs: 60_000 });
     expect(readSettings({}).redis).toBeUndefined();
+    // scan threads: one per core by default; 0 scans on the main thread
+    expect(readSettings({}).scanThreads).toBe(availableParallelism());
+    expect(readSettings({ FLASK_AUDIT_SCAN_THREADS: "0" }).scanThreads).toBe(0);
+    expect(() => readSettings({ FLASK_AUDIT_SCAN_THREADS: "-1" })).toThrow(/FLASK_AUDIT_SCAN_THREADS must be a whole number of at least 0/);
     expect(readSettings({ REDIS_URL: "redis://127.0.0.1:6379", FLASK_AUDIT_RESCAN_INTERVAL_SECONDS: "30" })).toMatchObject({
       rescanIntervalMs: 30_000,
       redis: { url: "redis://127.0.0.1:6379", prefix: "flask-audit", lockDurationMs: 60_000, stalledIntervalMs: 30_000 },
