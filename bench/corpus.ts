@@ -1,7 +1,8 @@
 // A deterministic corpus of realistic Flask modules (views, models, services, config), clean code with a sprinkle
 // of vulnerable patterns, built from a seed: the same seed gives byte-identical files on every machine.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { SourceFile } from "../src/core/types.js";
 
 /** mulberry32: tiny, fast, good enough for picking templates. */
 function prng(seed: number): () => number {
@@ -269,4 +270,19 @@ export function writeCorpus(dir: string, targetLines = 100_000, seed = 20261127)
     files++;
   }
   return { files: files + 2, lines: lines + 12 };
+}
+
+/** The Python files of a tree to benchmark (dot folders, node_modules, __pycache__ and venv left out), in sorted order. */
+export function readPythonTree(root: string): SourceFile[] {
+  const out: SourceFile[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith(".") || name === "node_modules" || name === "__pycache__" || name === "venv") continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".py")) out.push({ path: relative(root, path), content: readFileSync(path, "utf8") });
+    }
+  };
+  walk(root);
+  return out;
 }

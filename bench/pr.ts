@@ -12,15 +12,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { subscribe } from "node:diagnostics_channel";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, cpus, totalmem } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { FakeGitHub, signDelivery, type PullRef } from "../src/github/fake/fake-github.js";
-import type { Snapshot } from "../src/github/fake/pull-model.js";
+import { readSnapshot, type Snapshot } from "../src/github/fake/pull-model.js";
 import { writeCorpus } from "./corpus.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -91,16 +91,7 @@ function busyMs(from: number, to: number): { union: number; sum: number; count: 
 // The pull requests
 
 function readModules(dir: string): { path: string; content: string }[] {
-  const out: { path: string; content: string }[] = [];
-  const walk = (current: string) => {
-    for (const name of readdirSync(current).sort()) {
-      const full = join(current, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith(".py")) out.push({ path: relative(dir, full).split("\\").join("/"), content: readFileSync(full, "utf8") });
-    }
-  };
-  walk(dir);
-  return out;
+  return Object.entries(readSnapshot(dir, (name) => name.endsWith(".py"))).map(([path, content]) => ({ path, content: content as string }));
 }
 
 /**

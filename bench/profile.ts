@@ -1,14 +1,12 @@
 // npm run bench:profile [corpusDir]: where a scan's time goes — parse, tree copy, each rule — to aim optimisation.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { allRules } from "../rules/index.js";
 import type { Rule } from "../src/core/define-rule.js";
 import { scanFiles } from "../src/core/engine.js";
 import { collectProjectFacts } from "../src/core/project.js";
 import { parsePython } from "../src/core/python.js";
 import { mirrorTree } from "../src/core/tree.js";
-import type { SourceFile } from "../src/core/types.js";
-import { writeCorpus } from "./corpus.js";
+import { readPythonTree, writeCorpus } from "./corpus.js";
 
 /** CPU time of this thread's process, in ms: steadier than wall time on a busy machine. */
 function cpuMs(): number {
@@ -16,23 +14,9 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-function readTree(root: string): SourceFile[] {
-  const out: SourceFile[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".py")) out.push({ path: relative(root, path), content: readFileSync(path, "utf8") });
-    }
-  };
-  walk(root);
-  return out;
-}
-
 const dir = process.argv[2] ? resolve(process.argv[2]) : resolve("bench/.corpus/seed-20261127");
 if (!process.argv[2]) writeCorpus(dir);
-const files = readTree(dir);
+const files = readPythonTree(dir);
 const project = collectProjectFacts(files);
 const ruleMs = new Map<string, number>();
 const timedRules: Rule[] = allRules.map((rule) => {

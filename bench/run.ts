@@ -1,18 +1,17 @@
 // npm run bench [corpusDir]: scan speed against the floor (bare tree-sitter parsing) and against Bandit, in one run.
 // Each figure is the median of several runs after a warm-up. Prints a table and one JSON line.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { allRules } from "../rules/index.js";
 import { scanFiles } from "../src/core/engine.js";
 import { collectProjectFacts } from "../src/core/project.js";
 import { parsePython } from "../src/core/python.js";
-import type { SourceFile } from "../src/core/types.js";
 import { scanParallel, scanYielding } from "../src/cli/parallel.js";
-import { writeCorpus } from "./corpus.js";
+import { readPythonTree, writeCorpus } from "./corpus.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -31,21 +30,6 @@ async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
     samples.push(performance.now() - start);
   }
   return median(samples);
-}
-
-function readTree(root: string): SourceFile[] {
-  const out: SourceFile[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith(".") || name === "node_modules" || name === "__pycache__" || name === "venv") continue;
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (name.endsWith(".py")) out.push({ path: relative(root, path), content: readFileSync(path, "utf8") });
-    }
-  };
-  walk(root);
-  return out;
 }
 
 function bandit(dir: string): number | null {
@@ -101,7 +85,7 @@ function parallelProbe(dir: string, threads: number, warmRuns: number): Parallel
 }
 
 async function parallelProbeMain(dir: string, threads: number, warmRuns: number): Promise<void> {
-  const files = readTree(dir);
+  const files = readPythonTree(dir);
   const project = collectProjectFacts(files);
   const start = performance.now();
   await scanParallel(files, { rules: allRules, project, threads });
@@ -124,7 +108,7 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === "--rss-probe") {
     // What the CLI runs on one thread: scanFiles in slices that let tree-sitter's finalizers free each tree.
-    const files = readTree(process.argv[3]!);
+    const files = readPythonTree(process.argv[3]!);
     await scanYielding(files, { rules: allRules, project: collectProjectFacts(files) });
     console.log(JSON.stringify({ peakRssMb: peakRssMb() }));
     return;
@@ -137,7 +121,7 @@ async function main(): Promise<void> {
     dir = resolve("bench/.corpus/seed-20261127");
     writeCorpus(dir);
   }
-  const files = readTree(dir);
+  const files = readPythonTree(dir);
   const lines = files.reduce((n, f) => n + f.content.split("\n").length, 0);
   const nonBlank = files.reduce((n, f) => n + f.content.split("\n").filter((l) => l.trim() !== "").length, 0);
 

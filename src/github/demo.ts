@@ -6,12 +6,12 @@
 //   2. a second push fixes the command injection (pull_request.synchronize)
 //                           -> no new comment for the findings still there; the fixed thread is resolved
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startServer, type RunningServer } from "../server.js";
 import { FakeGitHub, type FakeCheckRun } from "./fake/fake-github.js";
-import type { Snapshot } from "./fake/pull-model.js";
+import { readSnapshot } from "./fake/pull-model.js";
 
 const SECRET = "demo-webhook-secret";
 const SECOND_PUSH_SHA = "7e1a4c2f0b9d8e3a6c5b4f1e2d3c4b5a69788796";
@@ -25,19 +25,6 @@ function projectRoot(): string {
     dir = parent;
   }
   return dir;
-}
-
-function readSnapshot(dir: string): Snapshot {
-  const files: Snapshot = {};
-  const walk = (current: string) => {
-    for (const name of readdirSync(current).sort()) {
-      const full = join(current, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(dir, full).split("\\").join("/")] = readFileSync(full, "utf8");
-    }
-  };
-  walk(dir);
-  return files;
 }
 
 async function deliver(app: RunningServer, fake: FakeGitHub, action: "opened" | "synchronize"): Promise<void> {

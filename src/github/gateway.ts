@@ -206,6 +206,14 @@ export class OctokitGateway implements GitHubGateway {
     return writeOnce(write, applied, this.#writeRetry);
   }
 
+  /** #once for a write whose answer we do not need: `applied` only says whether it landed. */
+  async #onceDone(write: () => Promise<unknown>, applied: () => Promise<boolean>): Promise<void> {
+    await this.#once(
+      async () => (await write(), true),
+      async () => ((await applied()) ? true : undefined),
+    );
+  }
+
   async getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
     const { data } = await this.#octokit.rest.pulls.get({ ...this.repo, pull_number: pullNumber });
     return {
@@ -364,15 +372,11 @@ export class OctokitGateway implements GitHubGateway {
     const update = async (params: Record<string, unknown>, count: number, completes: boolean): Promise<void> => {
       sent += count;
       const expected = sent;
-      await this.#once(
-        async () => {
-          await this.#octokit.rest.checks.update({ ...this.repo, check_run_id: checkRunId, ...params, request: NO_AUTOMATIC_RETRY });
-          return true;
-        },
+      await this.#onceDone(
+        () => this.#octokit.rest.checks.update({ ...this.repo, check_run_id: checkRunId, ...params, request: NO_AUTOMATIC_RETRY }),
         async () => {
           const { data } = await this.#octokit.rest.checks.get({ ...this.repo, check_run_id: checkRunId });
-          const landed = data.output.annotations_count >= expected && (!completes || data.status === "completed");
-          return landed ? true : undefined;
+          return data.output.annotations_count >= expected && (!completes || data.status === "completed");
         },
       );
     };
@@ -427,12 +431,9 @@ export class OctokitGateway implements GitHubGateway {
 
   async deletePendingReview(pullNumber: number, reviewId: number): Promise<void> {
     // A repeat of a delete that landed answers 404: gone is what was asked for.
-    await this.#once(
-      async () => {
-        await this.#octokit.rest.pulls.deletePendingReview({ ...this.repo, pull_number: pullNumber, review_id: reviewId, request: NO_AUTOMATIC_RETRY });
-        return true;
-      },
-      async () => ((await this.#listReviews(pullNumber)).some((r) => r.id === reviewId && r.state === "PENDING") ? undefined : true),
+    await this.#onceDone(
+      () => this.#octokit.rest.pulls.deletePendingReview({ ...this.repo, pull_number: pullNumber, review_id: reviewId, request: NO_AUTOMATIC_RETRY }),
+      async () => !(await this.#listReviews(pullNumber)).some((r) => r.id === reviewId && r.state === "PENDING"),
     );
   }
 
@@ -443,20 +444,18 @@ export class OctokitGateway implements GitHubGateway {
   async replyToReviewComment(pullNumber: number, commentId: number, body: string): Promise<void> {
     const marker = tokenMarker(writeToken());
     const since = recentlyBefore();
-    await this.#once(
-      async () => {
-        await this.#octokit.rest.pulls.createReplyForReviewComment({
+    await this.#onceDone(
+      () =>
+        this.#octokit.rest.pulls.createReplyForReviewComment({
           ...this.repo,
           pull_number: pullNumber,
           comment_id: commentId,
           body: `${body}\n\n${marker}`,
           request: NO_AUTOMATIC_RETRY,
-        });
-        return true;
-      },
+        }),
       async () => {
         const comments = await this.#octokit.paginate(this.#octokit.rest.pulls.listReviewComments, { ...this.repo, pull_number: pullNumber, since, per_page: 100 });
-        return comments.some((c) => c.body.includes(marker)) ? true : undefined;
+        return comments.some((c) => c.body.includes(marker));
       },
     );
   }
@@ -479,14 +478,11 @@ export class OctokitGateway implements GitHubGateway {
   async commentOnPullRequest(pullNumber: number, body: string): Promise<void> {
     const marker = tokenMarker(writeToken());
     const since = recentlyBefore();
-    await this.#once(
-      async () => {
-        await this.#octokit.rest.issues.createComment({ ...this.repo, issue_number: pullNumber, body: `${body}\n\n${marker}`, request: NO_AUTOMATIC_RETRY });
-        return true;
-      },
+    await this.#onceDone(
+      () => this.#octokit.rest.issues.createComment({ ...this.repo, issue_number: pullNumber, body: `${body}\n\n${marker}`, request: NO_AUTOMATIC_RETRY }),
       async () => {
         const comments = await this.#octokit.paginate(this.#octokit.rest.issues.listComments, { ...this.repo, issue_number: pullNumber, since, per_page: 100 });
-        return comments.some((c) => c.body?.includes(marker)) ? true : undefined;
+        return comments.some((c) => c.body?.includes(marker));
       },
     );
   }

@@ -1,22 +1,8 @@
 // The pull requests the end-to-end suite opens: the demo's (examples/demo-pr, five findings) and tiny generated ones
 // with exactly one finding each (a shell command built from a form field), cheap enough to open fifty at once.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import type { Snapshot } from "../../src/github/fake/pull-model.js";
+import { join } from "node:path";
+import { readSnapshot, type Snapshot } from "../../src/github/fake/pull-model.js";
 import { ROOT } from "./harness.js";
-
-function readSnapshot(dir: string): Snapshot {
-  const files: Snapshot = {};
-  const walk = (current: string) => {
-    for (const name of readdirSync(current).sort()) {
-      const full = join(current, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(dir, full).split("\\").join("/")] = readFileSync(full, "utf8");
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 const DEMO = join(ROOT, "examples", "demo-pr");
 

@@ -642,7 +642,7 @@ export class FakeGitHub {
     if (method === "GET" && (m = /^\/check-suites\/(\d+)\/check-runs$/.exec(rest))) {
       const name = query.get("check_name");
       const runs = this.checkRuns.filter((r) => r.repository === repository.fullName && (name === null || r.name === name));
-      return json(200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, pull_requests: [] })) });
+      return json(200, { total_count: runs.length, check_runs: runs.map(checkRunJson) });
     }
     if (method === "GET" && (m = /^\/git\/trees\/([0-9a-f]{40})$/.exec(rest))) {
       const tree = repository.trees.get(m[1]!);

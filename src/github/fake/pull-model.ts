@@ -3,6 +3,8 @@
 // Used by the local fake GitHub (npm run demo, end-to-end suites) and by the nock tests, so both serve the same,
 // realistic shapes. Not used by the app itself.
 import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { structuredPatch } from "diff";
 
 export type Snapshot = Record<string, string | Uint8Array>;
@@ -160,4 +162,18 @@ export function blobResponse(sha: string, bytes: Uint8Array): { sha: string; nod
   // GitHub wraps the base64 at 60 columns; decoders must cope.
   const base64 = Buffer.from(bytes).toString("base64").replace(/.{60}/g, "$&\n");
   return { sha, node_id: `B_${sha.slice(0, 12)}`, size: bytes.length, encoding: "base64", content: base64, url: `https://api.github.com/repos/_/_/git/blobs/${sha}` };
+}
+
+/** The files under `dir` (those whose name `keep` accepts), by path relative to it with "/", in sorted walk order. */
+export function readSnapshot(dir: string, keep: (name: string) => boolean = () => true): Snapshot {
+  const files: Snapshot = {};
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (keep(name)) files[relative(dir, full).split("\\").join("/")] = readFileSync(full, "utf8");
+    }
+  };
+  walk(dir);
+  return files;
 }
