@@ -3,9 +3,9 @@
 // validated fixes. Pure: no fs, no network, no process state.
 import { createHash } from "node:crypto";
 import type { SyntaxNode } from "tree-sitter";
-import type { FixInput, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
+import type { FixInput, NamedNodeType, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
-import { ImportTable, UnparseableSource, describeContext, firstErrorLine, parsePythonBefore, resolveName } from "./python.js";
+import { ImportTable, UnparseableSource, calleeMethod, describeContext, firstErrorLine, parsePythonBefore, resolveName } from "./python.js";
 import { mirrorTree } from "./tree.js";
 import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
 import { TaintAnalyzer, type TaintOptions } from "./taint.js";
@@ -66,21 +66,52 @@ function clipEvidenceLines(text: string): string {
     .join("\n");
 }
 
+/** A rule as the dispatch loop sees it: the rule, and the names it prefilters nodes of this type by (or null). */
+interface Listener {
+  rule: Rule;
+  names: ReadonlySet<string> | null;
+}
+
 /** Node type -> rules that asked for it; built once per rule list. */
-const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Rule[]> }>();
+const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Listener[]> }>();
 
 function dispatchTable(rules: Rule[]) {
   let table = dispatchCache.get(rules);
   if (!table) {
-    const byType = new Map<string, Rule[]>();
+    const byType = new Map<string, Listener[]>();
     for (const rule of rules) {
       if (!rule.check || !rule.on) continue;
-      for (const type of rule.on) byType.set(type, [...(byType.get(type) ?? []), rule]);
+      for (const type of rule.on) {
+        const names = rule.names?.[type as NamedNodeType];
+        byType.set(type, [...(byType.get(type) ?? []), { rule, names: names ? new Set(names) : null }]);
+      }
     }
     table = { types: [...byType.keys()], byType };
     dispatchCache.set(rules, table);
   }
   return table;
+}
+
+/**
+ * The names a node answers to for RuleDefinition.names: a call's callee as written and as resolved through the
+ * imports (last parts), an attribute's or a keyword argument's name. Null when the node has none (always handed).
+ */
+function namesOf(node: SyntaxNode, imports: ImportTable): readonly string[] | null {
+  if (node.type === "call") {
+    const written = calleeMethod(node);
+    if (written === null) return null;
+    const resolved = resolveName(node.childForFieldName("function"), imports);
+    const last = resolved === null ? null : resolved.slice(resolved.lastIndexOf(".") + 1);
+    return last === null || last === written ? [written] : [written, last];
+  }
+  const name = node.childForFieldName(node.type === "attribute" ? "attribute" : "name");
+  return name ? [name.text] : null;
+}
+
+function wants(listener: Listener, names: readonly string[] | null): boolean {
+  if (!listener.names || names === null) return true;
+  for (const name of names) if (listener.names.has(name)) return true;
+  return false;
 }
 
 /** Scan files of every kind some rule reads, then add the project-level advisories. */
@@ -258,7 +289,12 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   let lastRule: Rule | null = null;
   let lastNode: SyntaxNode | null = null;
   dispatch: for (const node of root.descendantsOfType(types)) {
-    for (const rule of byType.get(node.type) ?? []) {
+    const listeners = byType.get(node.type)!;
+    // Computed once per node, and only when a listener filters by name.
+    let names: readonly string[] | null | undefined;
+    for (const listener of listeners) {
+      if (listener.names && !wants(listener, names === undefined ? (names = namesOf(node, imports)) : names)) continue;
+      const rule = listener.rule;
       if (performance.now() > deadline) {
         scan.skipped = lastRule && lastNode
           ? overBudget(file, budgetMs, `at rule ${lastRule.id} (line ${lastNode.startPosition.row + 1})`, "the file is partly unscanned")
