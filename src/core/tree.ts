@@ -5,6 +5,7 @@
 // of its time in the binding (profiled: 17x the parse time for the full rule set). One cursor walk per file copies
 // what rules read (types, fields, offsets); everything after that is ordinary JS objects: fast, and `===` works.
 import type { SyntaxNode, Tree } from "tree-sitter";
+import Python from "tree-sitter-python";
 
 export interface Point {
   row: number;
@@ -19,21 +20,35 @@ interface MirrorTree {
   nodes: MirrorNode[];
 }
 
+interface GrammarType {
+  type: string;
+  named: boolean;
+  fields?: Record<string, { types: { type: string; named: boolean }[] }>;
+  subtypes?: { type: string; named: boolean }[];
+}
+
 /**
- * Node types of tree-sitter-python 0.25 that have fields (from its node-types.json; a test keeps the list true).
- * Asking the cursor for a field name is a native call: children of other types are never asked.
+ * For each type with fields, the child types a field can hold (supertypes such as `expression` expanded), from the
+ * grammar's node-types: a child of another type has no field, and the cursor is not asked (a third of the children
+ * of such nodes are `(`, `.`, `=`, `:`...).
  */
-export const TYPES_WITH_FIELDS = new Set([
-  "aliased_import", "as_pattern", "assignment", "attribute", "augmented_assignment", "binary_operator", "block",
-  "boolean_operator", "call", "case_clause", "class_definition", "comparison_operator", "decorated_definition",
-  "default_parameter", "dict_pattern", "dictionary_comprehension", "elif_clause", "else_clause", "except_clause",
-  "exec_statement", "for_in_clause", "for_statement", "format_expression", "function_definition",
-  "future_import_statement", "generator_expression", "if_statement", "import_from_statement", "import_statement",
-  "interpolation", "keyword_argument", "lambda", "list_comprehension", "match_statement", "named_expression",
-  "not_operator", "pair", "print_statement", "raise_statement", "set_comprehension", "subscript", "try_statement",
-  "type_alias_statement", "typed_default_parameter", "typed_parameter", "unary_operator", "while_statement",
-  "with_item", "with_statement",
-]);
+export const FIELD_CHILD_TYPES: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const grammar = (Python as unknown as { nodeTypeInfo: GrammarType[] }).nodeTypeInfo;
+  const subtypes = new Map(grammar.filter((t) => t.subtypes).map((t) => [t.type, t.subtypes!]));
+  const expand = (type: string, into: Set<string>): void => {
+    if (into.has(type)) return;
+    into.add(type);
+    for (const sub of subtypes.get(type) ?? []) expand(sub.type, into);
+  };
+  const out = new Map<string, Set<string>>();
+  for (const t of grammar) {
+    if (!t.named || !t.fields || Object.keys(t.fields).length === 0) continue;
+    const types = new Set<string>();
+    for (const field of Object.values(t.fields)) for (const child of field.types) expand(child.type, types);
+    out.set(t.type, types);
+  }
+  return out;
+})();
 
 /**
  * Named node types of tree-sitter-python 0.25 that never have children (from its node-types.json; a test keeps the
@@ -50,6 +65,11 @@ export const LEAF_TYPES = new Set([
  * the standard library): the copy asks the cursor for their positions. The module is asked too (trailing blanks).
  */
 const SPAN_ASKED_TYPES = new Set(["module", "string_content", "format_specifier"]);
+
+/** SPAN_ASKED_TYPES, and the body of a `match` (it starts at the newline after `match x:`, before its first case). */
+function spanAsked(node: MirrorNode): boolean {
+  return SPAN_ASKED_TYPES.has(node.type) || (node.type === "block" && node.parent?.type === "match_statement");
+}
 
 interface TypeInfo {
   type: string;
@@ -223,6 +243,53 @@ export class MirrorNode {
   }
 }
 
+/** The first offset at or after `from` that is not a blank tree-sitter-python skips between tokens (ASCII ones). */
+function skipBlanks(source: string, from: number): number {
+  let i = from;
+  for (let c = source.charCodeAt(i); c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 0xfeff || c === 0x2060 || c === 0x200b; c = source.charCodeAt(++i));
+  return i;
+}
+
+const isAsciiWord = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+const CONSTANT_TEXT: Record<string, string> = { true: "True", false: "False", none: "None" };
+
+/**
+ * Where a named token that starts at `start` ends, read from the source, or -1 when the source does not read as
+ * that token there or only the parser can tell (non-ASCII identifiers, numbers, a comment ending in `\r`).
+ */
+function namedLeafEnd(source: string, type: string, start: number): number {
+  let c = source.charCodeAt(start);
+  switch (type) {
+    case "identifier": {
+      if (!isAsciiWord(c) || (c >= 48 && c <= 57)) return -1;
+      let i = start + 1;
+      for (c = source.charCodeAt(i); isAsciiWord(c); c = source.charCodeAt(++i));
+      return c >= 128 ? -1 : i;
+    }
+    case "string_start": {
+      let i = start;
+      while (i - start < 3 && ((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) c = source.charCodeAt(++i);
+      if (c !== 34 && c !== 39) return -1;
+      return source.charCodeAt(i + 1) === c && source.charCodeAt(i + 2) === c ? i + 3 : i + 1;
+    }
+    case "comment": {
+      if (c !== 35) return -1;
+      const newline = source.indexOf("\n", start);
+      const end = newline < 0 ? source.length : newline;
+      const cr = source.indexOf("\r", start);
+      return cr >= 0 && cr < end ? -1 : end;
+    }
+    case "true":
+    case "false":
+    case "none": {
+      const text = CONSTANT_TEXT[type]!;
+      return source.startsWith(text, start) && !isAsciiWord(source.charCodeAt(start + text.length)) ? start + text.length : -1;
+    }
+    default:
+      return -1;
+  }
+}
+
 function inRange(node: MirrorNode, start?: Point, end?: Point): boolean {
   if (!start && !end) return true;
   const s = node.startPosition;
@@ -279,14 +346,17 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     openedLeaf = kind.leaf;
     const node = new MirrorNode(mirror, nodes.length, kind.type, kind.named);
     nodes.push(node);
+    if (kind.type === "string") stringDepth++;
     if (parent) {
       node.parent = parent;
       node.index = parent.children.length;
       if (parent.children === NO_CHILDREN) parent.children = [node];
       else parent.children.push(node);
-      if (TYPES_WITH_FIELDS.has(parent.type)) node.fieldName = fieldOf();
+      // In a tree with errors, recovery can put other types in a field: every child of such a parent is asked.
+      const fieldTypes = FIELD_CHILD_TYPES.get(parent.type);
+      if (fieldTypes && (exact || fieldTypes.has(kind.type))) node.fieldName = fieldOf();
     }
-    if (exact || SPAN_ASKED_TYPES.has(kind.type)) {
+    if (exact || spanAsked(node)) {
       node.startIndex = cursor.startIndex;
       node.endIndex = cursor.endIndex;
       // MISSING nodes are zero-width: only ask the binding about those
@@ -294,12 +364,30 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     }
     return node;
   };
-  /** Positions of a node without children (exact mode asked already). */
+  /** End of the last leaf copied, in document order: the next token starts after it and some blanks. */
+  let lastEnd = 0;
+  /** Strings open around the cursor: inside one, text hides in tokens the cursor does not show. */
+  let stringDepth = 0;
+  /** Positions of a node without children (exact mode and span-asked types asked already). */
   const leafPositions = (node: MirrorNode): void => {
-    if (exact || SPAN_ASKED_TYPES.has(node.type)) return;
+    if (exact || spanAsked(node)) {
+      lastEnd = node.endIndex;
+      return;
+    }
+    // Outside strings only blanks separate tokens (comments and line continuations are nodes of their own), so a
+    // token starts at the first non-blank after the last one; its text is checked before it is believed.
+    if (stringDepth === 0 || (stringDepth === 1 && node.type === "string_start")) {
+      const start = skipBlanks(source, lastEnd);
+      const end = node.isNamed ? namedLeafEnd(source, node.type, start) : source.startsWith(node.type, start) ? start + node.type.length : -1;
+      if (end > start) {
+        node.startIndex = start;
+        node.endIndex = lastEnd = end;
+        return;
+      }
+    }
     const start = cursor.startIndex;
     node.startIndex = start;
-    node.endIndex = !node.isNamed && source.startsWith(node.type, start) ? start + node.type.length : cursor.endIndex;
+    node.endIndex = lastEnd = !node.isNamed && source.startsWith(node.type, start) ? start + node.type.length : cursor.endIndex;
   };
 
   const root = open(null);
@@ -323,7 +411,8 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
         break;
       }
       cursor.gotoParent();
-      if (!exact && !SPAN_ASKED_TYPES.has(parent.type)) {
+      if (parent.type === "string") stringDepth--;
+      if (!exact && !spanAsked(parent)) {
         parent.startIndex = parent.children[0]!.startIndex;
         parent.endIndex = node.endIndex;
       }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { parsePython } from "../../src/core/python.js";
-import { LEAF_TYPES, TYPES_WITH_FIELDS, mirrorTree } from "../../src/core/tree.js";
+import { FIELD_CHILD_TYPES, LEAF_TYPES, mirrorTree } from "../../src/core/tree.js";
 
 const source = `import os
 from flask import request as r
@@ -103,6 +103,23 @@ describe("the tree mirror", () => {
     }
   });
 
+  it("reads token positions from the source only where the text proves them (blanks, non-ASCII names, prefixes)", () => {
+    const tricky = [
+      "x = 1\r\n# a comment ending in CR\r\ny = x\f+ 2",
+      "\ufeffz = 3",
+      "café = naïve + é_1 + x",
+      "if x:  # trailing\n    pass",
+      "match x:\n    # before the first case\n    case 1:\n        pass",
+      "s = rb\"a\" Rb\"\"\"b\"\"\" f\"{x!r:>{y}} {'q'}\" u'''t''' \"\" ''",
+      "a = b \\\n  + c",
+      "print(not x, a not in b, a is not b, ..., None, True, False, NoneX, 1_0j, 0x1F, .5e3, lambda: 0)",
+      "async def f(*, a: int = 1, **k) -> None:\n    await g(); return {**k, 'a': [*a]}, x[1:2, ::3]",
+      "",
+    ].join("\n");
+    expect(parsePython(tricky).rootNode.hasError).toBe(false);
+    expectSameTree(tricky, "tricky");
+  });
+
   it("descendantsOfType with a range skips wanted nodes outside it, like the binding", () => {
     const tree = parsePython(source);
     const mirror = mirrorTree(tree, source);
@@ -117,7 +134,10 @@ describe("the tree mirror", () => {
     const require = createRequire(import.meta.url);
     const types = JSON.parse(readFileSync(require.resolve("tree-sitter-python/src/node-types.json"), "utf8")) as { type: string; fields?: object }[];
     const withFields = types.filter((t) => t.fields && Object.keys(t.fields).length > 0).map((t) => t.type).sort();
-    expect([...TYPES_WITH_FIELDS].sort()).toEqual(withFields);
+    expect([...FIELD_CHILD_TYPES.keys()].sort()).toEqual(withFields);
+    // Supertypes are expanded: a call's function can be any primary expression, an attribute's attribute only a name.
+    expect(FIELD_CHILD_TYPES.get("call")?.has("subscript")).toBe(true);
+    expect(FIELD_CHILD_TYPES.get("attribute")?.has(".")).toBe(false);
   });
 
   it("knows every named node type of the grammar that never has children", () => {
