@@ -42,12 +42,20 @@ const QUERY_KEYWORDS = ["sql", "statement", "query", "operation", "raw_query", "
 const TEXT_FUNCTIONS = new Set(["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"]);
 const READ_SQL_FUNCTIONS = new Set(["pandas.read_sql", "pandas.read_sql_query", "pandas.io.sql.read_sql", "pandas.io.sql.read_sql_query"]);
 
+/**
+ * The calls findSink can accept, for the engine's prefilter: the last part of the text()/read_sql() names (a call
+ * answers to it as written and as resolved through the imports: `from sqlalchemy import text as t` -> `text`),
+ * `text` on a db object, and the execute-style methods, on any receiver.
+ */
+const SINK_NAMES = [
+  ...new Set([...TEXT_FUNCTIONS, ...READ_SQL_FUNCTIONS].map((n) => n.slice(n.lastIndexOf(".") + 1))).add("text"),
+  ...Object.keys(EXECUTE_METHODS),
+];
+
 function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
   const fn = call.childForFieldName("function");
   if (!fn) return null;
   const name = ctx.resolve(fn);
-  const args = callArguments(call);
-  const label = fn.text.replace(/\s+/g, "");
   let kind: SinkKind | null = null;
   let receiver: SyntaxNode | null = null;
   let generic = false;
@@ -69,6 +77,7 @@ function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
     }
   }
   if (!kind) return null;
+  const args = callArguments(call);
   let query = args.positional[0] ?? null;
   let byKeyword = false;
   if (!query) {
@@ -82,6 +91,7 @@ function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
     }
   }
   if (!query) return null;
+  const label = fn.text.replace(/\s+/g, "");
   return { kind, call, query, byKeyword, receiver, generic, label: label.length > 40 ? `.${calleeTail(label)}` : label };
 }
 
@@ -1344,6 +1354,7 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call"],
+  names: { call: SINK_NAMES },
   check(node, ctx) {
     const sink = findSink(node, ctx);
     if (!sink) return;

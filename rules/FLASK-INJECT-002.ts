@@ -57,6 +57,14 @@ EXEC_SINKS["os.posix_spawnp"] = { program: 0, argv: "list", skipArgv0: true, env
 EXEC_SINKS["asyncio.create_subprocess_exec"] = { program: 0, argv: "varargs", skipArgv0: false, envLast: false };
 EXEC_SINKS["asyncio.subprocess.create_subprocess_exec"] = { program: 0, argv: "varargs", skipArgv0: false, envLast: false };
 
+/**
+ * The calls the check can act on, for the engine's prefilter: the last part of every sink's qualified name (a call
+ * answers to it as written and as resolved through the imports: `from subprocess import run as sh` -> `run`).
+ */
+const SINK_NAMES = [
+  ...new Set([...Object.keys(SHELL_SINKS), ...SUBPROCESS_SINKS, ...Object.keys(EXEC_SINKS)].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+];
+
 const POSIX_SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox"]);
 /** Programs that run another program given later in their argv. */
 const WRAPPERS = new Set([
@@ -1430,10 +1438,12 @@ export default defineRule({
       "    return result.stdout\n",
   },
   on: ["call"],
+  names: { call: SINK_NAMES },
   check(call, ctx) {
     const callee = ctx.resolve(call.childForFieldName("function"));
     if (!callee) return;
-    const shellKeyword = SHELL_SINKS[callee];
+    // own keys only: a call of `constructor` or `toString` is no sink (a plain index found Object.prototype's)
+    const shellKeyword = Object.hasOwn(SHELL_SINKS, callee) ? SHELL_SINKS[callee] : undefined;
     if (shellKeyword) {
       const arg = commandArg(call, 0, shellKeyword);
       if (arg) reportShell(call, callee, arg.node, arg.isKeyword, ctx, `${callee}()`);
@@ -1443,7 +1453,7 @@ export default defineRule({
       checkSubprocess(call, callee, ctx);
       return;
     }
-    const exec = EXEC_SINKS[callee];
+    const exec = Object.hasOwn(EXEC_SINKS, callee) ? EXEC_SINKS[callee] : undefined;
     if (exec) checkExec(call, callee, exec, ctx);
   },
 });

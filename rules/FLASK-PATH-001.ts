@@ -70,6 +70,13 @@ const PATH_METHODS: Record<string, string> = {
   unlink: DELETE, rmdir: DELETE, iterdir: LIST,
 };
 
+/**
+ * The calls the check can act on, for the engine's prefilter: the last part of every sink's qualified name (a call
+ * answers to it as written and as resolved through the imports: `from flask import send_file as sf` ->
+ * `send_file`), and the pathlib methods, on any receiver.
+ */
+const SINK_NAMES = [...new Set([...Object.keys(CALL_SINKS).map((n) => n.slice(n.lastIndexOf(".") + 1)), ...Object.keys(PATH_METHODS)])];
+
 const PATH_CLASSES = new Set(["pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"]);
 const JOINS = new Set(["os.path.join", "posixpath.join"]);
 /** Calls whose result is a path carrying their arguments' taint (followed here so `/` and `.name` inside are seen). */
@@ -503,13 +510,14 @@ function pathArguments(call: SyntaxNode, spec: SinkSpec): SyntaxNode[] {
   return out;
 }
 
-function checkPath(call: SyntaxNode, arg: SyntaxNode, sinkName: string, does: string, ctx: RuleContext, fix?: FixInput): boolean {
-  const scope = scopeOf(call);
+/** `fix` is asked for only when the finding is reported (it reads the function's bindings and taint too). */
+function checkPath(call: SyntaxNode, arg: SyntaxNode, sinkName: string, does: string, ctx: RuleContext, scope: Scope, fix?: () => FixInput | undefined): boolean {
   const taint = pathTaint(arg, ctx, scope);
   if (!taint) return false;
   // An upload object itself (a file-like FileStorage) is data, not a path; its .filename is a path.
   if (taint.source === "request.files" && !originsOf(arg, ctx, scope).filename) return false;
   if (isGuarded(call, arg, ctx, scope)) return false;
+  const fixInput = fix?.();
   ctx.report({
     node: call,
     message:
@@ -517,7 +525,7 @@ function checkPath(call: SyntaxNode, arg: SyntaxNode, sinkName: string, does: st
       `lets the caller ${does}${taint.level === "persisted" ? " (verify whether users can set the stored value)" : ""}.`,
     confidence: taint.level === "direct" ? "high" : "medium",
     flow: taint.flow,
-    ...(fix ? { fix } : {}),
+    ...(fixInput ? { fix: fixInput } : {}),
   });
   return true;
 }
@@ -580,22 +588,28 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call"],
+  names: { call: SINK_NAMES },
   check(call, ctx) {
     const fn = call.childForFieldName("function");
     const name = ctx.resolve(fn);
-    const spec = name ? CALL_SINKS[name] : undefined;
+    // own keys only: a call of `constructor` or `toString` is no sink (a plain index found Object.prototype's)
+    const spec = name && Object.hasOwn(CALL_SINKS, name) ? CALL_SINKS[name] : undefined;
     if (spec && name) {
       const args = pathArguments(call, spec);
+      if (args.length === 0) return;
+      const scope = scopeOf(call);
       for (const arg of args) {
-        const fix = name.endsWith("send_file") ? sendFromDirectoryFix(call, arg, ctx) : safeJoinFix(args, ctx, scopeOf(call));
-        if (checkPath(call, arg, name, spec.does, ctx, fix)) return;
+        const fix = name.endsWith("send_file") ? () => sendFromDirectoryFix(call, arg, ctx) : () => safeJoinFix(args, ctx, scope);
+        if (checkPath(call, arg, name, spec.does, ctx, scope, fix)) return;
       }
       return;
     }
     const method = calleeMethod(call);
     const receiver = fn?.type === "attribute" ? fn.childForFieldName("object") : null;
-    if (!method || !receiver || !PATH_METHODS[method] || !isPathValued(receiver, ctx, scopeOf(call))) return;
-    checkPath(call, receiver, `Path.${method}`, PATH_METHODS[method]!, ctx);
+    if (!method || !receiver || !Object.hasOwn(PATH_METHODS, method)) return;
+    const scope = scopeOf(call);
+    if (!isPathValued(receiver, ctx, scope)) return;
+    checkPath(call, receiver, `Path.${method}`, PATH_METHODS[method]!, ctx, scope);
   },
 });
 

@@ -51,19 +51,27 @@ const HOST_SOURCES = /^request\.(host|host_url|url_root|url|base_url)$/;
 
 interface Sink { family: Family; label: string; url: SyntaxNode; ctor: SyntaxNode | null }
 
+/**
+ * The calls findSink can accept, for the engine's prefilter: the last part of a module function's name (a call
+ * answers to it as written and as resolved through the imports: `from requests import get as fetch` -> `get`) and
+ * every client method, on any receiver.
+ */
+const SINK_NAMES = [...new Set([...[...FUNCTIONS.keys()].map((n) => n.slice(n.lastIndexOf(".") + 1)), ...ANY_CLIENT_METHOD])];
+
 function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
   const fn = call.childForFieldName("function");
   if (!fn) return null;
-  const args = callArguments(call);
   const name = ctx.resolve(fn);
   const direct = name ? FUNCTIONS.get(name) : undefined;
   if (direct) {
+    const args = callArguments(call);
     const url = args.positional[direct.index] ?? args.keywords.get("url");
     return url && ctx.taint(url) ? { family: direct.family, label: fn.text, url, ctor: null } : null;
   }
   if (fn.type !== "attribute") return null;
   const method = fn.childForFieldName("attribute")?.text ?? "";
   if (!ANY_CLIENT_METHOD.has(method)) return null;
+  const args = callArguments(call);
   const url = args.positional[URL_SECOND.has(method) ? 1 : 0] ?? (method.startsWith("setopt") ? undefined : args.keywords.get("url"));
   if (!url || !ctx.taint(url)) return null; // cheap test first: most .get() calls read a dict with a constant key
   const receiver = unwrap(fn.childForFieldName("object")!);
@@ -210,6 +218,7 @@ export default defineRule({
       "    return requests.get(url, timeout=10, allow_redirects=False).text\n",
   },
   on: ["call"],
+  names: { call: SINK_NAMES },
   check(call, ctx) {
     const sink = findSink(call, ctx);
     if (!sink) return;

@@ -25,6 +25,17 @@ const TEMPLATE_CLASSES = new Set([
 ]);
 
 /**
+ * The calls the check can act on, for the engine's prefilter: the last part of the render function and template
+ * class names (a call answers to it as written and as resolved through the imports: `from flask import
+ * render_template_string as rts` -> `render_template_string`), `.from_string()` and `.format()`/`.format_map()` on
+ * any receiver (`str.format(template, ...)` included).
+ */
+const SINK_NAMES = [
+  ...new Set([...RENDER_FUNCTIONS, ...TEMPLATE_CLASSES].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+  "from_string", "format", "format_map",
+];
+
+/**
  * HTML sanitizers the shared taint helper treats as ending the taint (or as unknown calls). They escape `<>&"'`
  * only: `{{ 7*7 }}` and `{% ... %}` survive them, so a template built from their output is still injectable.
  */
@@ -128,6 +139,7 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call"],
+  names: { call: SINK_NAMES },
   check(call, ctx) {
     const sink = sinkOf(call, ctx);
     if (sink) {
