@@ -18,6 +18,8 @@ interface MirrorTree {
   lineStarts: number[];
   /** Every node in document order (pre-order); a node's descendants are nodes[id + 1 .. last]. */
   nodes: MirrorNode[];
+  /** Only a tree with errors has MISSING nodes (their ids) and nodes with errors (hasError, cached by id). */
+  errors: { missing: Set<number>; hasError: Map<number, boolean> } | null;
 }
 
 interface GrammarType {
@@ -106,11 +108,9 @@ export class MirrorNode {
   index = 0;
   /** Id of its last descendant (itself for a leaf): its subtree is tree.nodes[id .. last]. */
   last = 0;
-  isMissing = false;
   startIndex = 0;
   endIndex = 0;
   private namedCache: MirrorNode[] | undefined;
-  private errorCache: boolean | undefined;
 
   constructor(
     readonly tree: MirrorTree,
@@ -138,8 +138,18 @@ export class MirrorNode {
   get namedChildCount(): number {
     return this.namedChildren.length;
   }
+  get isMissing(): boolean {
+    return this.tree.errors?.missing.has(this.id) ?? false;
+  }
   get hasError(): boolean {
-    return (this.errorCache ??= this.type === "ERROR" || this.isMissing || this.children.some((c) => c.hasError));
+    const errors = this.tree.errors;
+    if (!errors) return false;
+    let known = errors.hasError.get(this.id);
+    if (known === undefined) {
+      known = this.type === "ERROR" || this.isMissing || this.children.some((c) => c.hasError);
+      errors.hasError.set(this.id, known);
+    }
+    return known;
   }
   get firstChild(): MirrorNode | null {
     return this.children[0] ?? null;
@@ -314,8 +324,9 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
   const lineStarts = [0];
   for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   const nodes: MirrorNode[] = [];
-  const mirror: MirrorTree = { rootNode: undefined as unknown as MirrorNode, source, lineStarts, nodes };
   const exact = tree.rootNode.hasError;
+  const errors = exact ? { missing: new Set<number>(), hasError: new Map<number, boolean>() } : null;
+  const mirror: MirrorTree = { rootNode: undefined as unknown as MirrorNode, source, lineStarts, nodes, errors };
   const cursor = tree.walk();
 
   const info = (): TypeInfo => {
@@ -340,6 +351,13 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     return name || null;
   };
   let openedLeaf = false;
+  /**
+   * The children gathered so far of the node open at each depth (reused arrays): a node gets an exact-size copy
+   * when it closes, where pushing onto its own array left 17 slots for 2 children (V8 grows arrays by 50% + 16).
+   */
+  const levels: MirrorNode[][] = [];
+  /** Depth of the cursor's node (the root is 0). */
+  let depth = 0;
   /** The cursor's node, as a child of `parent`. */
   const open = (parent: MirrorNode | null): MirrorNode => {
     const kind = info();
@@ -349,18 +367,18 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     if (kind.type === "string") stringDepth++;
     if (parent) {
       node.parent = parent;
-      node.index = parent.children.length;
-      if (parent.children === NO_CHILDREN) parent.children = [node];
-      else parent.children.push(node);
-      // In a tree with errors, recovery can put other types in a field: every child of such a parent is asked.
-      const fieldTypes = FIELD_CHILD_TYPES.get(parent.type);
-      if (fieldTypes && (exact || fieldTypes.has(kind.type))) node.fieldName = fieldOf();
+      const siblings = levels[depth - 1]!;
+      node.index = siblings.length;
+      siblings.push(node);
+      // In a tree with errors, recovery puts fields where the grammar has none (`operators` under an ERROR): every
+      // child is asked.
+      if (exact || FIELD_CHILD_TYPES.get(parent.type)?.has(kind.type)) node.fieldName = fieldOf();
     }
     if (exact || spanAsked(node)) {
       node.startIndex = cursor.startIndex;
       node.endIndex = cursor.endIndex;
       // MISSING nodes are zero-width: only ask the binding about those
-      if (node.startIndex === node.endIndex) node.isMissing = cursor.nodeIsMissing;
+      if (node.startIndex === node.endIndex && cursor.nodeIsMissing) errors?.missing.add(node.id);
     }
     return node;
   };
@@ -397,6 +415,7 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     if ((nodes.length & 4095) === 0 && performance.now() > deadline) return null;
     // `node` is the one just opened: `openedLeaf` is its kind's.
     if (!openedLeaf && cursor.gotoFirstChild()) {
+      (levels[depth++] ??= []).length = 0;
       node = open(node);
       continue;
     }
@@ -412,6 +431,7 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
       }
       cursor.gotoParent();
       if (parent.type === "string") stringDepth--;
+      parent.children = levels[--depth]!.slice();
       if (!exact && !spanAsked(parent)) {
         parent.startIndex = parent.children[0]!.startIndex;
         parent.endIndex = node.endIndex;

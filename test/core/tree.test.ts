@@ -83,6 +83,11 @@ describe("the tree mirror", () => {
   it("matches the binding node for node in a tree with errors (every node asked)", () => {
     expect(parsePython(source).rootNode.hasError).toBe(true);
     expectSameTree(source, "sample");
+    // Recovery gives fields to children of an ERROR (`in` is a comparison's `operators` here).
+    const prose = "if x:\n    order in which the items were inserted in the graph.\n";
+    expect(parsePython(prose).rootNode.hasError).toBe(true);
+    expectSameTree(prose, "prose");
+    expect(mirrorTree(parsePython(prose), prose).descendantsOfType("in")[0]?.fieldName).toBe("operators");
   });
 
   it("matches the binding node for node in error-free trees (spans from children, tokens from their type)", () => {
