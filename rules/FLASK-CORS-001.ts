@@ -191,18 +191,21 @@ function callLabel(call: SyntaxNode): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Hand-written headers and config keys
 
+/** What a header name or config key is: Access-Control-Allow-Origin ("header"), CORS_ORIGINS ("config"), or null. */
+function keyOf(k: SyntaxNode | null | undefined): "header" | "config" | null {
+  const text = k?.type === "identifier" ? k.text : stringValue(k);
+  return text?.toLowerCase() === ACAO ? "header" : text === "CORS_ORIGINS" ? "config" : null;
+}
+
 /** An Access-Control-Allow-Origin value, or a CORS_ORIGINS config value, set by this node. */
 function headerOrConfig(node: SyntaxNode): { kind: "header" | "config"; value: SyntaxNode } | null {
-  const keyOf = (k: SyntaxNode | null | undefined) => {
-    const text = k?.type === "identifier" ? k.text : stringValue(k);
-    return text?.toLowerCase() === ACAO ? "header" : text === "CORS_ORIGINS" ? "config" : null;
-  };
   if (node.type === "assignment") {
     const left = node.childForFieldName("left");
+    // only `CORS_ORIGINS = ...` and `x[...] = ...` (the left side first: most assignments bind another name)
+    if (!left || (left.type === "identifier" ? left.text !== "CORS_ORIGINS" : left.type !== "subscript")) return null;
     const value = node.childForFieldName("right");
-    if (!left || !value) return null;
-    if (left.type === "identifier") return left.text === "CORS_ORIGINS" ? { kind: "config", value } : null;
-    if (left.type !== "subscript") return null;
+    if (!value) return null;
+    if (left.type === "identifier") return { kind: "config", value };
     const kind = keyOf(left.childForFieldName("subscript"));
     const target = left.childForFieldName("value")?.text ?? "";
     const owner = kind === "header" ? /(^|\.)headers$/ : /(^|\.)config$/;
@@ -362,6 +365,11 @@ export default defineRule({
       "CORS(app, origins=[\"https://app.example.com\"], supports_credentials=True)\n",
   },
   on: ["call", "assignment", "pair"],
+  // call: CORS / cross_origin (written or resolved), cors.init_app(), and headerOrConfig's methods: headers.set / add /
+  // setdefault, config.update / from_mapping
+  names: {
+    call: ["CORS", "cross_origin", "init_app", "set", "add", "setdefault", "update", "from_mapping"],
+  },
   check(node, ctx) {
     if (node.type === "call") {
       const fn = node.childForFieldName("function");

@@ -47,6 +47,8 @@ const TALISMAN_OPTIONS: Record<string, TalismanOption> = {
 };
 
 const SCRIPT_DIRECTIVES = ["script-src", "script-src-elem"];
+/** The keys of a dict policy that decide its scripts: the script directives, or default-src standing in for them. */
+const DICT_DIRECTIVES = new Set([...SCRIPT_DIRECTIVES, "default-src"]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Development and test code (inDevContext, src/core/run-context.ts), and route handlers
@@ -128,8 +130,8 @@ function weakness(tokens: string[], nonceByTalisman: boolean): { token: string; 
 }
 
 function nonceByTalisman(ctx: RuleContext, directive: string): boolean {
-  const match = /content_security_policy_nonce_in\s*=\s*[[(]([^\])]{0,200})/.exec(ctx.source);
-  return !!match && match[1]!.includes(directive);
+  const nonceIn = ctx.memo("nonceIn", () => /content_security_policy_nonce_in\s*=\s*[[(]([^\])]{0,200})/.exec(ctx.source)?.[1] ?? null);
+  return nonceIn !== null && nonceIn.includes(directive);
 }
 
 function reportWeakness(node: SyntaxNode, directive: string, found: { token: string; why: string }, ctx: RuleContext): void {
@@ -146,11 +148,14 @@ function reportWeakness(node: SyntaxNode, directive: string, found: { token: str
 
 /** Talisman-style dict policies: `{"script-src": ["'self'", "'unsafe-inline'"]}`. */
 function checkPolicyDict(dict: SyntaxNode, ctx: RuleContext): void {
+  // only the directives read below are collected (the last of each key wins, as for every key before)
   const directives = new Map<string, SyntaxNode[]>();
   for (const pair of dict.namedChildren) {
-    const key = pair.type === "pair" ? stringValue(pair.childForFieldName("key"))?.toLowerCase() : null;
+    if (pair.type !== "pair") continue;
+    const key = stringValue(pair.childForFieldName("key"))?.toLowerCase();
+    if (!key || !DICT_DIRECTIVES.has(key)) continue;
     const value = pair.childForFieldName("value");
-    if (!key || !value) continue;
+    if (!value) continue;
     const v = unwrap(value);
     directives.set(key, ["list", "tuple", "set"].includes(v.type) ? v.namedChildren : [v]);
   }
@@ -165,7 +170,8 @@ function checkPolicyDict(dict: SyntaxNode, ctx: RuleContext): void {
 
 /** Header-style policy strings: `"default-src 'self'; script-src 'self' 'unsafe-inline'"`. */
 function checkPolicyString(node: SyntaxNode, ctx: RuleContext): void {
-  if (!/-src|frame-ancestors/i.test(node.text)) return;
+  const text = node.text;
+  if (!text.includes("-") || !/-src|frame-ancestors/i.test(text)) return; // (a plain search first: most strings have no "-")
   const value = approximateValue(node);
   if (!value || !/(?:^|;)\s*(?:default-src|script-src|frame-ancestors)\s/i.test(value)) return;
   const statement = (() => {
@@ -240,9 +246,11 @@ function hasFrameAncestors(root: SyntaxNode): boolean {
 
 function checkHeaderWrite(node: SyntaxNode, ctx: RuleContext): void {
   const write = headerWrite(node);
-  const header = write?.name.toLowerCase() ?? "";
-  if (!write || !GOOD_HEADER_VALUES[header] || inRoute(node) || inDevContext(node, ctx)) return;
-  if (header === "x-frame-options" && hasFrameAncestors(node.tree.rootNode)) return; // CSP frame-ancestors rules instead
+  if (!write) return;
+  const header = write.name.toLowerCase();
+  if (!GOOD_HEADER_VALUES[header] || inRoute(node) || inDevContext(node, ctx)) return;
+  // CSP frame-ancestors rules instead (the file's answer, worked out once)
+  if (header === "x-frame-options" && ctx.memo("hasFrameAncestors", () => hasFrameAncestors(node.tree.rootNode))) return;
   const text = write.value ? stringValue(unwrap(write.value)) : null;
   if (write.value && (text === null || GOOD_HEADER_VALUES[header]!.test(text))) return;
   const frame = header === "x-frame-options";
@@ -307,6 +315,10 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call", "dictionary", "string", "concatenated_string", "assignment", "pair", "delete_statement"],
+  // call: Talisman (written or resolved) and talisman.init_app(); the header methods of headerWrite
+  names: {
+    call: ["Talisman", "init_app", ...SETTING_METHODS, ...REMOVING_METHODS],
+  },
   check(node, ctx) {
     switch (node.type) {
       case "call":

@@ -19,6 +19,9 @@ import type { ProjectFacts } from "../src/core/project.js";
 import { wordsInOrder } from "../src/core/text.js";
 
 const HOST_ATTRIBUTES = new Set(["host_url", "url_root", "root_url", "host", "base_url"]);
+/** The request attributes whose subscripts / .get() can read a host header: request.headers, request.environ. */
+const HOLDER_ATTRIBUTES = new Set(["headers", "environ"]);
+const URL_FOR = /^flask(?:\.helpers)?\.url_for$/;
 const LINK_WORD = /reset|forgot|recover|invit|activat|magic_?link|passwordless|unsubscribe|(?:e?mail|account)_(?:verif|confirm)|e?mail_(?:body|text|html|link|url)/i;
 /**
  * Functions that build links meant for a mailbox: LINK_WORD, or (?:verif|confirm)\w*_(?:e?mail|account|user|registration|signup)
@@ -35,26 +38,36 @@ function isLinkFunction(name: string): boolean {
 /** Calls that send a message: mail.send(), send_email(), server.sendmail(), deliver_message(), smtplib.SMTP(). */
 const SEND_CALL = /send|deliver|smtp/i;
 const MESSAGE_CALL = /mail|smtp|message|msg/i;
+const MAIL_MODULE = /^(?:flask_mail|flask_mailman|email)\.|EmailMessage$/;
 /** Variables, keywords and keys that hold such a link. */
 const LINK_NAME = /reset|confirm|verif|activat|invit|magic|unsubscribe/i;
 const RESERVED_SUFFIXES = new Set(["localhost", "local", "internal", "test", "example", "invalid", "lan", "intranet", "corp", "home"]);
 
 type HostRead = { label: string; forwarded: boolean };
 
+/** The resolved name of request.headers / request.environ, or null for anything else. */
+function requestHolder(node: SyntaxNode | null | undefined, ctx: RuleContext): string | null {
+  // an attribute resolves to a name ending in its attribute: no other attribute needs resolving
+  if (node?.type === "attribute" && !HOLDER_ATTRIBUTES.has(node.childForFieldName("attribute")?.text ?? "")) return null;
+  const holder = ctx.resolve(node);
+  return holder === "flask.request.headers" || holder === "flask.request.environ" ? holder : null;
+}
+
 /** A read of the request's host: `request.host_url`, `request.headers["Host"]`, `request.environ.get("HTTP_X_FORWARDED_HOST")`. */
 function hostRead(node: SyntaxNode, ctx: RuleContext): HostRead | null {
   if (node.type === "attribute") {
-    const name = ctx.resolve(node);
     const attribute = node.childForFieldName("attribute")?.text ?? "";
-    return name === `flask.request.${attribute}` && HOST_ATTRIBUTES.has(attribute) ? { label: node.text, forwarded: false } : null;
+    return HOST_ATTRIBUTES.has(attribute) && ctx.resolve(node) === `flask.request.${attribute}` ? { label: node.text, forwarded: false } : null;
   }
   let holder: string | null = null;
   let key: string | null = null;
   if (node.type === "subscript") {
-    holder = ctx.resolve(node.childForFieldName("value"));
+    holder = requestHolder(node.childForFieldName("value"), ctx);
+    if (!holder) return null;
     key = stringValue(node.childForFieldName("subscript"));
   } else if (node.type === "call" && calleeMethod(node) === "get") {
-    holder = ctx.resolve(node.childForFieldName("function")?.childForFieldName("object"));
+    holder = requestHolder(node.childForFieldName("function")?.childForFieldName("object"), ctx);
+    if (!holder) return null;
     key = stringValue(callArguments(node).positional[0]);
   }
   const header = holder === "flask.request.headers" ? key?.toLowerCase()
@@ -83,28 +96,46 @@ function boundNames(node: SyntaxNode): string[] {
   return names;
 }
 
+/** The callee text of the call by which the function sends mail, or null; once per function however many links it builds. */
+function mailCalleeOf(fn: SyntaxNode, ctx: RuleContext): string | null {
+  const byFunction = ctx.memo("mailCallee", () => new Map<number, string | null>());
+  let callee = byFunction.get(fn.id);
+  if (callee === undefined) {
+    const mailCalls = fn.descendantsOfType("call").filter((call) => {
+      const f = call.childForFieldName("function");
+      const text = f?.text ?? "";
+      return (SEND_CALL.test(text) && MESSAGE_CALL.test(text)) || MAIL_MODULE.test(ctx.resolve(f) ?? "");
+    });
+    const mailCall = mailCalls.find((call) => /send/i.test(call.childForFieldName("function")!.text)) ?? mailCalls[0];
+    byFunction.set(fn.id, (callee = mailCall ? mailCall.childForFieldName("function")!.text : null));
+  }
+  return callee;
+}
+
 /** Why this link is meant for a mailbox, or null: the function sends mail, is named for it, or names the link so. */
 function mailContext(node: SyntaxNode, ctx: RuleContext): string | null {
   const fn = enclosingFunction(node);
   if (!fn) return null;
   const fnName = fn.childForFieldName("name")?.text ?? "";
-  const mailCalls = fn.descendantsOfType("call").filter((call) => {
-    const callee = call.childForFieldName("function");
-    const text = callee?.text ?? "";
-    return (SEND_CALL.test(text) && MESSAGE_CALL.test(text)) || /^(?:flask_mail|flask_mailman|email)\.|EmailMessage$/.test(ctx.resolve(callee) ?? "");
-  });
-  const mailCall = mailCalls.find((call) => /send/i.test(call.childForFieldName("function")!.text)) ?? mailCalls[0];
-  if (mailCall) return `${fnName}() sends it by e-mail (${mailCall.childForFieldName("function")!.text}())`;
+  const mailCallee = mailCalleeOf(fn, ctx);
+  if (mailCallee !== null) return `${fnName}() sends it by e-mail (${mailCallee}())`;
   if (isLinkFunction(fnName)) return `${fnName}() builds it for an e-mail`;
   const name = boundNames(node).find((n) => LINK_NAME.test(n));
   return name ? `it is the ${name} a user receives` : null;
 }
 
+/** Is the callee flask's url_for? An attribute callee (`d.get`) resolves to a name ending in its attribute. */
+function isUrlFor(fn: SyntaxNode | null, ctx: RuleContext): boolean {
+  if (fn?.type === "attribute" && fn.childForFieldName("attribute")?.text !== "url_for") return false;
+  return URL_FOR.test(ctx.resolve(fn) ?? "");
+}
+
 function checkLink(node: SyntaxNode, ctx: RuleContext): void {
+  if (ctx.isTestFile) return; // never reported in test files: decided before any work
   let what: string;
   let forwarded = false;
   let urlFor = false;
-  if (node.type === "call" && /^flask(?:\.helpers)?\.url_for$/.test(ctx.resolve(node.childForFieldName("function")) ?? "")) {
+  if (node.type === "call" && isUrlFor(node.childForFieldName("function"), ctx)) {
     if (!isTruthyLiteral(callArguments(node).keywords.get("_external")) || ctx.project.serverName) return;
     what = "url_for(..., _external=True)";
     urlFor = true;
@@ -114,7 +145,7 @@ function checkLink(node: SyntaxNode, ctx: RuleContext): void {
     what = read.label.replace(/\s+/g, " ");
     forwarded = read.forwarded;
   }
-  if ((ctx.project.trustedHosts && !forwarded) || ctx.isTestFile || isHostCheck(node)) return;
+  if ((ctx.project.trustedHosts && !forwarded) || isHostCheck(node)) return;
   const why = mailContext(node, ctx);
   if (!why) return;
   ctx.report({
@@ -133,11 +164,23 @@ function checkLink(node: SyntaxNode, ctx: RuleContext): void {
 function trustedHostsValue(node: SyntaxNode): SyntaxNode | null {
   if (node.type === "assignment") {
     const left = node.childForFieldName("left");
-    const named = left?.type === "identifier" || left?.type === "attribute" ? left.text.split(".").pop() : stringValue(left?.childForFieldName("subscript"));
-    return named === "TRUSTED_HOSTS" ? node.childForFieldName("right") : null;
+    // (the text after an attribute's last dot: `left.text.split(".").pop()`, without the array)
+    const named = left?.type === "identifier" ? left.text === "TRUSTED_HOSTS"
+      : left?.type === "attribute" ? left.text.endsWith(".TRUSTED_HOSTS")
+      : isTrustedHostsKey(left?.childForFieldName("subscript"));
+    return named ? node.childForFieldName("right") : null;
   }
   if (node.type === "keyword_argument") return node.childForFieldName("name")?.text === "TRUSTED_HOSTS" ? node.childForFieldName("value") : null;
-  return stringValue(node.childForFieldName("key")) === "TRUSTED_HOSTS" ? node.childForFieldName("value") : null;
+  return isTrustedHostsKey(node.childForFieldName("key")) ? node.childForFieldName("value") : null;
+}
+
+/**
+ * `stringValue(key) === "TRUSTED_HOSTS"`. A plain string literal whose text lacks the name cannot hold it (stringValue
+ * decodes no escape into a letter or "_"), so most keys are answered without decoding them.
+ */
+function isTrustedHostsKey(key: SyntaxNode | null | undefined): boolean {
+  if (key?.type === "string" && !key.text.includes("TRUSTED_HOSTS")) return false;
+  return stringValue(key) === "TRUSTED_HOSTS";
 }
 
 function checkTrustedHosts(node: SyntaxNode, ctx: RuleContext): void {
@@ -229,6 +272,13 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call", "attribute", "subscript", "assignment", "keyword_argument", "pair"],
+  // call: url_for (written or resolved: `from flask import url_for as u`) and request.headers/environ.get();
+  // attribute: the request's host attributes; keyword_argument: TRUSTED_HOSTS=
+  names: {
+    call: ["url_for", "get"],
+    attribute: [...HOST_ATTRIBUTES],
+    keyword_argument: ["TRUSTED_HOSTS"],
+  },
   check(node, ctx) {
     if (node.type === "call" || node.type === "attribute" || node.type === "subscript") checkLink(node, ctx);
     else checkTrustedHosts(node, ctx);

@@ -44,9 +44,15 @@ const STRING_METHODS = new Set(["split", "rsplit", "strip", "lstrip", "rstrip", 
 const ADDRESS_MARKERS = /remote_addr|access_route|forwarded|real[-_]ip|client[-_]ip|connecting[-_]ip|REMOTE_ADDR/i;
 /** Project helpers worth following: `client_ip()`, `get_remote_address()`, `real_addr()` (not `strip()`, `zip()`). */
 const ADDRESS_HELPER = /(?:^|_)ips?(?:_|$)|addr|remote|forward|client/i;
+/**
+ * Matches wherever a word of the text passes ADDRESS_HELPER (a word begins and ends at \b): a single cheap scan that
+ * rules out most code before its callees are collected one by one.
+ */
+const ADDRESS_HELPER_WORD = /(?:\b|_)ips?(?:_|\b)|addr|remote|forward|client/i;
 /** Code that may produce an address: a marker, a header or environ read, or a call of an address-named helper. */
 function mayReadAddress(text: string): boolean {
   if (ADDRESS_MARKERS.test(text) || /\.(?:headers|environ)\b/.test(text)) return true;
+  if (!ADDRESS_HELPER_WORD.test(text)) return false;
   for (const [, callee] of text.matchAll(/\b(\w+)\s*\(/g)) if (ADDRESS_HELPER.test(callee!)) return true;
   return false;
 }
@@ -111,6 +117,21 @@ function addressNames(fnText: string): Set<string> {
   }
   return names;
 }
+
+/**
+ * For a function that may read an address (mayReadAddress of its text), the names it may bind to one (addressNames);
+ * null for any other. Worked out once per function and file, however many tests and names ask.
+ */
+function functionAddressNames(fn: SyntaxNode, ctx: RuleContext): Set<string> | null {
+  const byFunction = ctx.memo("addressNames", () => new Map<number, Set<string> | null>());
+  let names = byFunction.get(fn.id);
+  if (names === undefined) {
+    const text = fn.text;
+    byFunction.set(fn.id, (names = mayReadAddress(text) ? addressNames(text) : null));
+  }
+  return names;
+}
+
 const IP_CONSTRUCTORS = /^(?:str|ipaddress\.(?:ip_address|IPv4Address|IPv6Address|ip_interface)|ip_address|IPv4Address|IPv6Address)$/;
 
 function headerKind(key: string | null): IpKind | null {
@@ -180,8 +201,7 @@ function clientIp(raw: SyntaxNode | null | undefined, ctx: RuleContext, depth = 
       const fn = enclosingFunction(node);
       const scope = fn?.childForFieldName("body");
       if (depth === 0 || !fn || !scope) return null;
-      const text = fn.text;
-      if (!mayReadAddress(text) || !addressNames(text).has(node.text)) return null;
+      if (!functionAddressNames(fn, ctx)?.has(node.text)) return null;
       let found: ClientIp | null = null;
       for (const assignment of scope.descendantsOfType("assignment")) {
         if (assignment.startIndex >= node.startIndex || assignment.childForFieldName("left")?.text !== node.text) continue;
@@ -212,13 +232,16 @@ function wrap(kind: IpKind | null, read: SyntaxNode): ClientIp | null {
 // ---------------------------------------------------------------------------------------------------------------
 // Decisions
 
+const DECISION_WRAPPERS = new Set(["boolean_operator", "not_operator", "parenthesized_expression"]);
+const CONDITIONAL_STATEMENTS = new Set(["if_statement", "elif_clause", "while_statement"]);
+
 /** The if/elif/while, assert, return, lambda or conditional expression that the test decides; null for other uses. */
 function decidingStatement(test: SyntaxNode): SyntaxNode | null {
   let node = test;
-  while (node.parent && ["boolean_operator", "not_operator", "parenthesized_expression"].includes(node.parent.type)) node = node.parent;
+  while (node.parent && DECISION_WRAPPERS.has(node.parent.type)) node = node.parent;
   const parent = node.parent;
   if (!parent) return null;
-  if (["if_statement", "elif_clause", "while_statement"].includes(parent.type)) return parent.childForFieldName("condition")?.id === node.id ? parent : null;
+  if (CONDITIONAL_STATEMENTS.has(parent.type)) return parent.childForFieldName("condition")?.id === node.id ? parent : null;
   if (parent.type === "conditional_expression") return parent.namedChild(1)?.id === node.id ? parent : null;
   if (parent.type === "lambda") return parent.childForFieldName("body")?.id === node.id ? parent : null;
   return parent.type === "assert_statement" || parent.type === "return_statement" ? parent : null;
@@ -294,31 +317,35 @@ function severityOf(node: SyntaxNode, statement: SyntaxNode, decision: Decision)
   return GUARD.test(guarded) ? "high" : "medium";
 }
 
+const DECISION_OPERATORS = new Set(["==", "!=", "in", "not in"]);
+
 /** A comparison, prefix test or ip_address(...).is_private test: the shapes an address decision takes (is_global is a
  * routing question, e.g. whether to geolocate, not an access check). */
 function isDecisionShape(node: SyntaxNode): boolean {
   if (node.type === "comparison_operator") {
-    return node.namedChildCount === 2 && node.childrenForFieldName("operators").every((o) => ["==", "!=", "in", "not in"].includes(o.type));
+    return node.namedChildCount === 2 && node.childrenForFieldName("operators").every((o) => DECISION_OPERATORS.has(o.type));
   }
   if (node.type === "call") return /^(?:startswith|endswith)$/.test(calleeMethod(node) ?? "");
   return node.type === "attribute" && /^is_(?:private|loopback|link_local)$/.test(node.childForFieldName("attribute")?.text ?? "");
 }
 
 /** Cheap text gate before any tree search: the test reads an address, calls a helper, or names a local bound to one. */
-function mentionsAddress(node: SyntaxNode): boolean {
+function mentionsAddress(node: SyntaxNode, ctx: RuleContext): boolean {
   const text = node.text;
   if (mayReadAddress(text)) return true;
   const fn = enclosingFunction(node);
-  const fnText = fn?.text ?? "";
-  if (!mayReadAddress(fnText)) return false;
-  return [...addressNames(fnText)].some((name) => new RegExp(`\\b${name}\\b`).test(text));
+  const names = fn ? functionAddressNames(fn, ctx) : null; // (no function: mayReadAddress("") is false)
+  if (!names) return false;
+  return [...names].some((name) => new RegExp(`\\b${name}\\b`).test(text));
 }
 
 function checkDecision(node: SyntaxNode, ctx: RuleContext): void {
-  if (!isDecisionShape(node) || !mentionsAddress(node)) return;
+  // the shape and the deciding statement are cheap tree tests: before any text or name search
+  if (!isDecisionShape(node)) return;
+  const statement = decidingStatement(node);
+  if (!statement || !mentionsAddress(node, ctx)) return;
   const decision = decisionOf(node, ctx);
-  const statement = decision ? decidingStatement(node) : null;
-  if (!decision || !statement) return;
+  if (!decision) return;
   const { ip } = decision;
   const read = ip.read.text.replace(/\s+/g, " ");
   const severity = severityOf(node, statement, decision);
@@ -440,6 +467,13 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call", "comparison_operator", "attribute", "keyword_argument"],
+  // call: ProxyFix (written or resolved) and the startswith/endswith decisions; attribute: ip_address(...).is_* tests;
+  // keyword_argument: a rate limiter's key_func
+  names: {
+    call: ["ProxyFix", "startswith", "endswith"],
+    attribute: ["is_private", "is_loopback", "is_link_local"],
+    keyword_argument: ["key_func"],
+  },
   check(node, ctx) {
     if (ctx.isTestFile) return;
     if (node.type === "keyword_argument") return checkRateLimitKey(node, ctx);
