@@ -106,7 +106,7 @@ export interface TextRuleContext {
 }
 
 /** The node types a rule can prefilter by name (see RuleDefinition.names). */
-export type NamedNodeType = "call" | "attribute" | "keyword_argument";
+export type NamedNodeType = "call" | "attribute" | "keyword_argument" | "assignment" | "pair";
 
 export interface RuleDefinition extends RuleMeta {
   /** tree-sitter node types the engine hands `check` (e.g. "call", "assignment"). */
@@ -121,6 +121,10 @@ export interface RuleDefinition extends RuleMeta {
    *   then `t(...)`). A callee without a name (`f()()`, `getattr(o, n)()`) is always handed over.
    * - attribute: the attribute (`host` in `request.host`).
    * - keyword_argument: the keyword (`debug` in `run(debug=True)`).
+   * - assignment: what it assigns to, read like a setting: the name (`SECRET_KEY = ...`), the attribute
+   *   (`app.secret_key = ...`) or the plain-string key (`app.config["SECRET_KEY"] = ...`). Other targets (`a, b = ...`,
+   *   `d[k] = ...`) are always handed over.
+   * - pair: its plain-string key (`"SECRET_KEY": ...`); other keys are always handed over.
    * List every name the check acts on, including the ones it only remembers for later nodes.
    */
   names?: Partial<Record<NamedNodeType, readonly string[]>>;
@@ -148,7 +152,7 @@ export const SPEC_RULE_IDS = [
   "FLASK-HTTP-001", "FLASK-CORS-001", "FLASK-SUPPLY-001",
 ] as const;
 
-const NAMED_NODE_TYPES: readonly NamedNodeType[] = ["call", "attribute", "keyword_argument"];
+const NAMED_NODE_TYPES: readonly NamedNodeType[] = ["call", "attribute", "keyword_argument", "assignment", "pair"];
 
 const ID_FORMAT = /^FLASK-[A-Z]+-\d{3}$/;
 const CWE_FORMAT = /^CWE-\d+$/;

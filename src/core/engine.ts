@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { SyntaxNode } from "tree-sitter";
 import type { FixInput, NamedNodeType, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
-import { ImportTable, UnparseableSource, calleeMethod, describeContext, firstErrorLine, parsePythonBefore, resolveName } from "./python.js";
+import { ImportTable, UnparseableSource, calleeMethod, describeContext, firstErrorLine, parsePythonBefore, resolveName, stringValue } from "./python.js";
 import { mirrorTree } from "./tree.js";
 import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
 import { TaintAnalyzer, type TaintOptions } from "./taint.js";
@@ -104,8 +104,29 @@ function namesOf(node: SyntaxNode, imports: ImportTable): readonly string[] | nu
     const last = resolved === null ? null : resolved.slice(resolved.lastIndexOf(".") + 1);
     return last === null || last === written ? [written] : [written, last];
   }
+  if (node.type === "assignment") return targetName(node.childForFieldName("left"));
+  if (node.type === "pair") {
+    const key = stringValue(node.childForFieldName("key"));
+    return key === null ? null : [key];
+  }
   const name = node.childForFieldName(node.type === "attribute" ? "attribute" : "name");
   return name ? [name.text] : null;
+}
+
+/** `NAME`, `obj.name` and `obj["name"]` as assignment targets: the name; null for any other target. */
+function targetName(target: SyntaxNode | null): readonly string[] | null {
+  if (!target) return null;
+  if (target.type === "identifier") return [target.text];
+  if (target.type === "attribute") {
+    const attribute = target.childForFieldName("attribute");
+    return attribute ? [attribute.text] : null;
+  }
+  if (target.type === "subscript") {
+    const keys = target.childrenForFieldName("subscript");
+    const key = keys.length === 1 ? stringValue(keys[0]) : null;
+    return key === null ? null : [key];
+  }
+  return null;
 }
 
 function wants(listener: Listener, names: readonly string[] | null): boolean {

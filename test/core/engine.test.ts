@@ -110,6 +110,40 @@ describe("engine", () => {
     expect(findings.map((f) => f.flow?.at(-1)?.label)).toEqual(["reaches redirect()", "reaches redirect()"]);
   });
 
+  it("hands a rule with name prefilters only the nodes named in them, and every node without a name", () => {
+    const seen: string[] = [];
+    const rule = defineRule({
+      id: "FLASK-TEST-003", title: "t", severity: "low", confidence: "low", cwe: [], spec: "x", docs,
+      on: ["call", "attribute", "keyword_argument", "assignment", "pair"],
+      names: { call: ["text", "execute"], attribute: ["host"], keyword_argument: ["debug"], assignment: ["SECRET_KEY"], pair: ["SECRET_KEY"] },
+      check(node) { seen.push(`${node.type}:${node.text}`); },
+    });
+    const source = [
+      "from sqlalchemy import text as t",
+      "t(q)", // resolves to sqlalchemy.text
+      "cur.execute(q)", // written name
+      "other(q)",
+      "f()(x)", // no name: handed over (so is its inner call f(), whose name is f: not)
+      "run(debug=True, port=1)",
+      "request.host",
+      "SECRET_KEY = 1",
+      "app.config['SECRET_KEY'] = 2",
+      "app.SECRET_KEY = 3",
+      "a, b = 4, 5",
+      "OTHER = 6",
+      "{'SECRET_KEY': 7, 'OTHER': 8, k: 9}",
+      "",
+    ].join("\n");
+    scanSource({ path: "a.py", content: source }, { rules: [rule], project });
+    expect(seen).toEqual([
+      "call:t(q)", "call:cur.execute(q)", "call:f()(x)", "keyword_argument:debug=True", "attribute:request.host",
+      "assignment:SECRET_KEY = 1", "assignment:app.config['SECRET_KEY'] = 2", "assignment:app.SECRET_KEY = 3",
+      "assignment:a, b = 4, 5", "pair:'SECRET_KEY': 7", "pair:k: 9",
+    ]);
+    expect(() => defineRule({ ...rule, id: "FLASK-TEST-004", on: ["call"], names: { attribute: ["x"] } })).toThrow(/not handed/);
+    expect(() => defineRule({ ...rule, id: "FLASK-TEST-004", names: { string: ["x"] } as never })).toThrow(/can filter/);
+  });
+
   it("scanFiles scans Python files only and counts them", () => {
     const result = scanFiles(
       [{ path: "a.py", content: "danger()\n" }, { path: "Dockerfile", content: "CMD danger()\n" }],
