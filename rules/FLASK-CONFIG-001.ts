@@ -128,8 +128,10 @@ function keyOfAssignmentTarget(left: SyntaxNode, ctx: RuleContext): KeyTarget | 
     const holder = left.childForFieldName("value");
     const key = stringValue(left.childForFieldName("subscript"));
     if (!holder || key === null) return null;
+    const isName = KEY_NAMES.has(key);
+    if (!isName && !KEY_ENV.test(key)) return null; // neither branch below takes it: skip resolve
     if (ctx.resolve(holder) === "os.environ") return KEY_ENV.test(key) ? { key: "SECRET_KEY", label: `${holder.text}["${key}"]`, environment: true } : null;
-    if (KEY_NAMES.has(key)) return { key, label: `${holder.text}["${key}"]` };
+    if (isName) return { key, label: `${holder.text}["${key}"]` };
   }
   return null;
 }
@@ -297,6 +299,9 @@ function checkPair(pair: SyntaxNode, ctx: RuleContext): void {
   reportLiteral({ key, label: `"${key}" in a config mapping` }, value, ctx);
 }
 
+/** The environment reads environmentRead() knows by resolved name (besides `<app>.config.get/setdefault`). */
+const ENVIRONMENT_READS = new Set(["os.environ.get", "os.getenv", "os.environ.setdefault", "decouple.config"]);
+
 interface EnvironmentRead {
   /** The environment variable or config key read. */
   variable: string;
@@ -309,11 +314,17 @@ interface EnvironmentRead {
 function environmentRead(call: SyntaxNode, ctx: RuleContext): EnvironmentRead | null {
   const fn = call.childForFieldName("function");
   if (!fn) return null;
+  const resolved = ctx.resolve(fn);
+  const method = calleeMethod(call);
+  const holder = fn.type === "attribute" ? fn.childForFieldName("object") : null;
+  // app.config.get("SECRET_KEY", "...") / app.config.setdefault("SECRET_KEY", "..."), read last below
+  const configRead = (method === "get" || method === "setdefault") && holder?.type === "attribute" && lastSegment(holder) === "config";
+  // the callee decides first, before the arguments are read (most calls here are dict.get)
+  if (!configRead && !ENVIRONMENT_READS.has(resolved ?? "")) return null;
   const args = callArguments(call);
   const first = args.positional[0];
   const variable = stringValue(first);
   if (!first || variable === null || args.hasSplat) return null;
-  const resolved = ctx.resolve(fn);
   if (resolved === "os.environ.get" || resolved === "os.getenv") {
     let environ: string | null = null;
     if (resolved === "os.environ.get" && fn.type === "attribute") environ = fn.childForFieldName("object")!.text;
@@ -330,10 +341,7 @@ function environmentRead(call: SyntaxNode, ctx: RuleContext): EnvironmentRead | 
     const others = [...args.positional.map((a) => a.text), ...[...args.keywords].filter(([k]) => k !== "default").map(([k, v]) => `${k}=${v.text}`)];
     return { variable, fallback: args.keywords.get("default") ?? null, strict: { text: `${fn.text}(${others.join(", ")})`, safe: true } };
   }
-  // app.config.get("SECRET_KEY", "...") / app.config.setdefault("SECRET_KEY", "...")
-  const holder = fn.type === "attribute" ? fn.childForFieldName("object") : null;
-  const method = calleeMethod(call);
-  if ((method === "get" || method === "setdefault") && holder?.type === "attribute" && lastSegment(holder) === "config" && isAppObject(holder.childForFieldName("object")) && KEY_NAMES.has(variable)) {
+  if (configRead && KEY_NAMES.has(variable) && isAppObject(holder.childForFieldName("object"))) {
     const strict = method === "get" ? { text: `${holder.text}[${first.text}]`, safe: true } : null;
     return { variable, fallback: args.positional[1] ?? null, strict };
   }
@@ -409,6 +417,8 @@ const OUTPUT_FUNCTIONS = new Set(["print", "pprint.pprint", "pprint.pp", "sys.st
 const PASS_THROUGH = new Set(["str", "repr", "format", "dict", "list", "tuple", "sorted", "vars", "json.dumps", "pprint.pformat"]);
 /** print/log keywords that never carry the message. */
 const NON_MESSAGE_KEYWORDS = new Set(["exc_info", "stack_info", "stacklevel", "file", "sep", "end", "flush", "err", "nl", "fg", "bold"]);
+
+const lastName = (qualified: string): string => qualified.slice(qualified.lastIndexOf(".") + 1);
 
 /** The name of a print/logging call, or null. */
 function outputSink(call: SyntaxNode, ctx: RuleContext): string | null {
@@ -673,10 +683,22 @@ export default defineRule({
   },
   kinds: ["python", "env", "dockerfile", "compose", "systemd", "shell"],
   on: ["assignment", "keyword_argument", "pair", "call", "boolean_operator"],
+  names: {
+    // checkKeywordArgument reads only a keyword that names a key (TESTING is read from its siblings)
+    keyword_argument: [...KEY_NAMES],
+    // environmentRead(): os.environ.get / os.getenv / os.environ.setdefault / decouple.config (resolved, aliases
+    // too) and <app>.config.get / setdefault; outputSink(): print, pprint, sys.stdout.write, click.echo... (resolved)
+    // and logging methods (written)
+    call: [
+      ...new Set([
+        ...[...ENVIRONMENT_READS].map(lastName), "get", "setdefault",
+        ...[...OUTPUT_FUNCTIONS].map(lastName), ...LOG_METHODS,
+      ]),
+    ],
+  },
   checkText: checkCommittedKeys,
   check(node, ctx) {
-    if (ctx.isTestFile) return;
-    if ((DEV_PATH.test(ctx.file) || TEMPLATE_PATH.test(ctx.file)) && !ctx.project.directlyRunInProduction.has(ctx.file)) return;
+    if (ctx.memo("skipFile", () => ctx.isTestFile || ((DEV_PATH.test(ctx.file) || TEMPLATE_PATH.test(ctx.file)) && !ctx.project.directlyRunInProduction.has(ctx.file)))) return;
     switch (node.type) {
       case "assignment":
         checkAssignment(node, ctx);

@@ -25,6 +25,7 @@ const MAIN_GUARD = /^\(?\s*(?:__name__\s*==\s*["']__main__["']|["']__main__["']\
 /** Frameworks whose `app.run()` is not Flask's dev server. */
 const OTHER_FRAMEWORKS = ["sanic", "quart", "bottle", "dash", "aiohttp", "tornado", "fastapi", "starlette", "falcon", "cherrypy"];
 const APP_FACTORY = /^(?:Flask|\w*create_app|make_app)$/;
+const RUN_SIMPLE = new Set(["werkzeug.serving.run_simple", "werkzeug.run_simple"]);
 /** Words that only wrap the real command: `exec`, `gosu app`, `tini --`, `poetry run`, `sh -c`. */
 const WRAPPERS = new Set(["exec", "nohup", "env", "time", "tini", "dumb-init", "--", "sh", "bash", "-c", "-ec", "-ex"]);
 const WRAPPERS_WITH_ARGUMENT = new Set(["gosu", "su-exec", "setuidgid"]);
@@ -46,28 +47,24 @@ function isFactoryCall(node: SyntaxNode | null | undefined): boolean {
   return !!fn && (fn.type === "identifier" || fn.type === "attribute") && APP_FACTORY.test(lastSegment(fn));
 }
 
-interface ModuleApps {
-  /** Names bound at module level to `Flask(...)` / `create_app()`. */
-  names: Set<string>;
-  /** The module builds its app with `Flask(...)` at module level: every server imports it. */
-  buildsApp: boolean;
+// Both read once per file (a module with thousands of run() calls stays linear), each only when a call needs it.
+
+/** Names bound at module level to `Flask(...)` / `create_app()`. */
+function moduleAppNames(node: SyntaxNode, ctx: RuleContext): Set<string> {
+  return ctx.memo("moduleAppNames", () => {
+    const names = new Set<string>();
+    for (const a of node.tree.rootNode.descendantsOfType("assignment")) {
+      const left = a.childForFieldName("left");
+      if (left?.type === "identifier" && isFactoryCall(a.childForFieldName("right")) && !enclosingFunction(a)) names.add(left.text);
+    }
+    return names;
+  });
 }
 
-/** Read once per parsed file (a module with thousands of run() calls stays linear). */
-const moduleAppsCache = new WeakMap<object, ModuleApps>();
-
-function moduleApps(node: SyntaxNode, ctx: RuleContext): ModuleApps {
-  const cached = moduleAppsCache.get(node.tree);
-  if (cached) return cached;
-  const root = node.tree.rootNode;
-  const apps: ModuleApps = { names: new Set(), buildsApp: false };
-  for (const a of root.descendantsOfType("assignment")) {
-    const left = a.childForFieldName("left");
-    if (left?.type === "identifier" && !enclosingFunction(a) && isFactoryCall(a.childForFieldName("right"))) apps.names.add(left.text);
-  }
-  apps.buildsApp = root.descendantsOfType("call").some((c) => !enclosingFunction(c) && ctx.resolve(c.childForFieldName("function")) === "flask.Flask");
-  moduleAppsCache.set(node.tree, apps);
-  return apps;
+/** The module builds its app with `Flask(...)` at module level: every server imports it. */
+function buildsApp(node: SyntaxNode, ctx: RuleContext): boolean {
+  return ctx.memo("buildsApp", () =>
+    node.tree.rootNode.descendantsOfType("call").some((c) => ctx.resolve(c.childForFieldName("function")) === "flask.Flask" && !enclosingFunction(c)));
 }
 
 /** `app`, `flask_app`, `self.app`, `create_app()`, or a name bound to `Flask(...)`; never `socketio.run(app)`. */
@@ -77,7 +74,7 @@ function isAppObject(receiver: SyntaxNode, ctx: RuleContext): boolean {
   if (target.type !== "identifier" && target.type !== "attribute") return false;
   const name = lastSegment(target);
   if (/socketio|sio$/i.test(name)) return false;
-  return /app$|^application$/i.test(name) || (target.type === "identifier" && moduleApps(target, ctx).names.has(name));
+  return /app$|^application$/i.test(name) || (target.type === "identifier" && moduleAppNames(target, ctx).has(name));
 }
 
 /** Inside an `if`/`elif`/`else` that picks by environment or setting (the main guard itself does not count). */
@@ -110,23 +107,25 @@ function guardFix(statement: SyntaxNode): FixInput | null {
 }
 
 function checkServerStart(call: SyntaxNode, ctx: RuleContext): void {
-  if (ctx.isTestFile) return;
+  const directly = ctx.project.directlyRunInProduction.has(ctx.file);
+  // what the file alone decides, first: tests, dev-named files, apps of other frameworks
+  if (ctx.memo("skipFile", () => ctx.isTestFile || OTHER_FRAMEWORKS.some((m) => ctx.hasImport(m)) || (DEV_PATH.test(ctx.file) && !directly))) return;
   const fn = call.childForFieldName("function");
   if (!fn) return;
-  const resolved = ctx.resolve(fn);
-  const runSimple = resolved === "werkzeug.serving.run_simple" || resolved === "werkzeug.run_simple";
+  // `x.run(...)`: the receiver decides (its resolved name ends in `.run`, never run_simple); anything else must
+  // resolve to werkzeug's run_simple
   const receiver = fn.type === "attribute" && lastSegment(fn) === "run" ? fn.childForFieldName("object") : null;
-  if (!runSimple && !(receiver && isAppObject(receiver, ctx))) return;
-  if (OTHER_FRAMEWORKS.some((m) => ctx.hasImport(m))) return;
-  const directly = ctx.project.directlyRunInProduction.has(ctx.file);
-  if ((DEV_PATH.test(ctx.file) && !directly) || gatedOnEnvironment(call)) return;
-
+  if (!receiver && !RUN_SIMPLE.has(ctx.resolve(fn) ?? "")) return;
+  // only a start at import time is reported, unless the deployment runs the file (tested before the receiver, which
+  // reads the module's assignments: most run() calls are subprocess.run() in functions)
   const atImport = !enclosingFunction(call) && !inMainGuard(call);
+  if (!directly && !atImport) return;
+  if ((receiver && !isAppObject(receiver, ctx)) || gatedOnEnvironment(call)) return;
+
   const loaded = ctx.project.productionModules.has(ctx.file);
-  // the module that builds the app with Flask(...) is what every server imports (a create_app() launcher is not)
-  const definesApp = moduleApps(call, ctx).buildsApp;
   const callee = fn.text.length <= 40 ? `${fn.text}()` : "run()";
-  const debug = isTruthyLiteral(callArguments(call).keywords.get("debug") ?? callArguments(call).keywords.get("use_debugger"));
+  const keywords = callArguments(call).keywords;
+  const debug = isTruthyLiteral(keywords.get("debug") ?? keywords.get("use_debugger"));
   const debugNote = debug ? " It also turns debug on (FLASK-DEPLOY-002)." : "";
 
   if (directly) {
@@ -136,7 +135,8 @@ function checkServerStart(call: SyntaxNode, ctx: RuleContext): void {
     });
     return;
   }
-  if (!atImport || (!loaded && !definesApp)) return;
+  // the module that builds the app with Flask(...) is what every server imports (a create_app() launcher is not)
+  if (!loaded && !buildsApp(call, ctx)) return;
   const statement = call.parent?.type === "expression_statement" && call.parent.parent?.type === "module" ? call.parent : null;
   const fix = statement ? guardFix(statement) : null;
   ctx.report({
@@ -468,6 +468,8 @@ export default defineRule({
   },
   kinds: ["python", "dockerfile", "procfile", "compose", "shell", "systemd"],
   on: ["call"],
+  // `app.run()` by its written name; werkzeug's run_simple also under an alias (its resolved name)
+  names: { call: ["run", "run_simple"] },
   check: checkServerStart,
   checkText: checkDeploymentFile,
 });

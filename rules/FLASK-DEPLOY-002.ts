@@ -20,6 +20,8 @@ import { configUpdateEntries, isPydanticSettings } from "../src/core/settings.js
 const CONFIG_PATH = /(?:^|\/)(?:config|configs|settings|conf|instance)\/|(?:^|\/)[\w-]*(?:config|settings)[\w-]*\.py$/i;
 /** Environment variables that switch debug on. */
 const DEBUG_ENV = /^(?:FLASK_|APP_)?DEBUG(?:_MODE)?$/i;
+/** Subscript keys an assignment can turn debug on with: `os.environ["FLASK_DEBUG"]`, `os.environ["FLASK_ENV"]`, `app.config["DEBUG"]`. */
+const SUBSCRIPT_KEYS = new Set(["DEBUG", "FLASK_DEBUG", "FLASK_ENV"]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where does a statement run (src/core/run-context.ts), and what names the app
@@ -150,8 +152,9 @@ function checkServerStart(call: SyntaxNode, ctx: RuleContext): void {
   if (!fn) return;
   const resolved = ctx.resolve(fn);
   const isRunSimple = resolved === "werkzeug.serving.run_simple" || resolved === "werkzeug.run_simple";
-  const isAppRun = fn.type === "attribute" && calleeMethod(call) === "run" && isAppObject(fn.childForFieldName("object"), APP);
-  if (!isRunSimple && !isAppRun) return;
+  // `x.run(...)` is an app's run() when isAppObject() says so: asked last, once debug is on (it follows a bare name
+  // through every visible assignment, and most run() calls are subprocess.run())
+  if (!isRunSimple && (fn.type !== "attribute" || calleeMethod(call) !== "run")) return;
   const args = callArguments(call);
   let value: SyntaxNode | undefined;
   let name = "";
@@ -169,6 +172,7 @@ function checkServerStart(call: SyntaxNode, ctx: RuleContext): void {
     name = isRunSimple ? "use_debugger" : "debug";
   }
   if (!value) return;
+  if (!isRunSimple && !isAppObject(fn.childForFieldName("object"), APP)) return;
   const reach = productionReach(call, ctx, ["import"]);
   if (!reach) return;
   const argument = value.parent?.type === "keyword_argument" ? value.parent : value;
@@ -231,13 +235,14 @@ function checkConfigUpdate(call: SyntaxNode, ctx: RuleContext): void {
 function checkFailOpenDefault(call: SyntaxNode, ctx: RuleContext): void {
   const fn = call.childForFieldName("function");
   const resolved = ctx.resolve(fn);
-  const args = callArguments(call);
   let variable: string | null = null;
   let fallback: SyntaxNode | undefined;
   if (resolved === "os.getenv" || resolved === "os.environ.get" || resolved === "decouple.config") {
+    const args = callArguments(call);
     variable = firstStringArg(call);
     fallback = args.keywords.get("default") ?? (resolved === "decouple.config" ? undefined : args.positional[1]);
   } else if (fn?.type === "attribute" && calleeMethod(call) === "bool" && /^env$/i.test(fn.childForFieldName("object")?.text ?? "")) {
+    const args = callArguments(call);
     variable = firstStringArg(call); // environs: env.bool("FLASK_DEBUG", True)
     fallback = args.keywords.get("default") ?? args.positional[1];
   }
@@ -328,7 +333,8 @@ function checkAssignment(assignment: SyntaxNode, ctx: RuleContext): void {
   if (left.type === "subscript") {
     const target = left.childForFieldName("value");
     const key = stringValue(left.childForFieldName("subscript"));
-    if (!target || key === null) return;
+    // only these keys can be reported below (os.environ's FLASK_DEBUG/FLASK_ENV, a config's DEBUG): skip resolve
+    if (!target || key === null || !SUBSCRIPT_KEYS.has(key)) return;
     // os.environ["FLASK_DEBUG"] = "1"
     if (ctx.resolve(target) === "os.environ") {
       reportDebugEnvironment(key, value, assignment, ctx);
@@ -518,11 +524,16 @@ export default defineRule({
   },
   kinds: ["python", "dockerfile", "procfile", "compose", "shell", "systemd", "env"],
   on: ["call", "assignment"],
+  names: {
+    // by written name: app.run / socketio.run, config.update / from_mapping, env.bool, and the os.environ methods;
+    // by resolved name (aliases too): run_simple, DebuggedApplication, os.getenv, os.environ.get/setdefault,
+    // decouple.config
+    call: ["run", "run_simple", "DebuggedApplication", "update", "from_mapping", "getenv", "get", "config", "bool", "setdefault"],
+  },
   checkText: checkDeploymentFile,
   check(node, ctx) {
-    if (ctx.isTestFile) return;
     // dev_server.py, config/development.py, local_settings.py: development-only files, unless deployment runs them
-    if (DEV_PATH.test(ctx.file) && !ctx.project.directlyRunInProduction.has(ctx.file)) return;
+    if (ctx.memo("skipFile", () => ctx.isTestFile || (DEV_PATH.test(ctx.file) && !ctx.project.directlyRunInProduction.has(ctx.file)))) return;
     if (node.type === "assignment") {
       checkAssignment(node, ctx);
       return;

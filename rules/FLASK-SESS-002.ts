@@ -121,7 +121,23 @@ function reportLifetime(what: "session" | "remember", label: string, value: Synt
   });
 }
 
+/** The keys an assignment target can name for lifetimeSetting() to matter (`app.permanent_session_lifetime`). */
+const LIFETIME_TARGETS = new Set(["PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "permanent_session_lifetime"]);
+
+/** Can this assignment set a lifetime? The key settingAt() would read, cheaply (no scope walk, no resolve). */
+function mayBeLifetimeAssignment(assignment: SyntaxNode): boolean {
+  const left = assignment.childForFieldName("left");
+  if (!left) return false;
+  const key =
+    left.type === "identifier" ? left.text
+    : left.type === "attribute" ? left.childForFieldName("attribute")?.text
+    : left.type === "subscript" ? stringValue(left.childForFieldName("subscript"))
+    : null;
+  return !!key && LIFETIME_TARGETS.has(key);
+}
+
 function checkLifetimeSetting(node: SyntaxNode, ctx: RuleContext): void {
+  if (node.type === "assignment" && !mayBeLifetimeAssignment(node)) return;
   const setting = lifetimeSetting(node, ctx);
   if (setting?.key === "PERMANENT_SESSION_LIFETIME") reportLifetime("session", setting.label, setting.value, ctx);
   else if (setting?.key === "REMEMBER_COOKIE_DURATION") reportLifetime("remember", setting.label, setting.value, ctx);
@@ -361,6 +377,12 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["assignment", "keyword_argument", "pair", "call"],
+  names: {
+    // a keyword is a setting by its own name (login_user's duration= is read from the call)
+    keyword_argument: ["PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION"],
+    // login_user by its resolved name (flask_login.login_user, aliases too); session.update / session.setdefault
+    call: ["login_user", "update", "setdefault"],
+  },
   check(node, ctx) {
     if (node.type === "call") {
       checkLogin(node, ctx);
