@@ -144,3 +144,7 @@ if __name__ == "__main__":
     local = create_app("development")
     local.config["MAX_CONTENT_LENGTH"] = None  # ok: FLASK-LIMITS-001 (local run only)
     local.run()
+
+
+def unrelated(make):
+    return make(constructor=None, toString=10**12)  # ok: FLASK-LIMITS-001 (names Object.prototype has, not settings)

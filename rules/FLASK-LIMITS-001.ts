@@ -44,23 +44,29 @@ const LIMITS: Record<string, Limit> = {
   },
 };
 
+/**
+ * The limits' setting names. A Set, not `LIMITS[name]`: that also found Object.prototype's names (`constructor=10`
+ * crashed the rule), and looking an arbitrary identifier up in the object is several times slower.
+ */
+const LIMIT_NAMES: ReadonlySet<string> = new Set(Object.keys(LIMITS));
+
 // ---------------------------------------------------------------------------------------------------------------
 // Which limit a binding sets, and to what
 
 /** The limit a binding target names: `MAX_CONTENT_LENGTH =`, `app.config["MAX_FORM_PARTS"] =`, `request.max_content_length =`. */
 function limitOfTarget(target: SyntaxNode): string | null {
   if (target.type === "identifier") {
-    if (LIMITS[target.text]) return target.text;
+    if (LIMIT_NAMES.has(target.text)) return target.text;
     const cls = target.text === "max_content_length" ? enclosingClass(target) : null;
     return cls && classBases(cls).some((b) => /Request$/.test(b)) ? "MAX_CONTENT_LENGTH" : null;
   }
   if (target.type === "attribute") {
     const attribute = target.childForFieldName("attribute")?.text ?? "";
-    return LIMITS[attribute] ? attribute : attribute === "max_content_length" ? "MAX_CONTENT_LENGTH" : null;
+    return LIMIT_NAMES.has(attribute) ? attribute : attribute === "max_content_length" ? "MAX_CONTENT_LENGTH" : null;
   }
   if (target.type === "subscript") {
     const key = stringValue(target.childForFieldName("subscript"));
-    return key !== null && LIMITS[key] ? key : null;
+    return key !== null && LIMIT_NAMES.has(key) ? key : null;
   }
   return null;
 }
@@ -75,11 +81,11 @@ function binding(node: SyntaxNode): { key: string; value: SyntaxNode } | null {
     value = node.childForFieldName("right");
   } else if (node.type === "keyword_argument") {
     const name = node.childForFieldName("name")?.text ?? "";
-    key = LIMITS[name] ? name : null;
+    key = LIMIT_NAMES.has(name) ? name : null;
     value = node.childForFieldName("value");
   } else if (node.type === "pair") {
     const name = stringValue(node.childForFieldName("key"));
-    key = name !== null && LIMITS[name] ? name : null;
+    key = name !== null && LIMIT_NAMES.has(name) ? name : null;
     value = node.childForFieldName("value");
   }
   return key && value ? { key, value } : null;
@@ -208,6 +214,7 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["assignment", "keyword_argument", "pair"],
+  names: { keyword_argument: [...LIMIT_NAMES] },
   check,
   advise,
 });
