@@ -14,6 +14,8 @@ import { contextOf } from "../src/core/run-context.js";
 import { isOffLiteral, settingAt } from "../src/core/settings.js";
 
 const STATE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** The settings that switch CSRF protection off. */
+const CSRF_KEYS = new Set(["WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_DISABLE"]);
 const METHOD_DECORATORS: Record<string, string> = { get: "GET", post: "POST", put: "PUT", patch: "PATCH", delete: "DELETE" };
 /** Decorators that authenticate with a header or token, or verify a signature: no ambient cookie to forge with. */
 const TOKEN_DECORATOR = /jwt_required|token_required|token_auth|auth_token|api_?key|require_api|signature|hmac|webhook|verify_token|basic_auth|httpauth/i;
@@ -28,9 +30,23 @@ const COOKIE_USER_BODY = /\bcurrent_user\b|\bsession\s*\[|\bsession\.(?:get|pop|
 // ---------------------------------------------------------------------------------------------------------------
 // CSRF protection switched off in configuration (settings in every form: src/core/settings.ts)
 
+/**
+ * The key settingAt would read from an assignment or pair, as far as it can be told cheaply (`KEY = v`, `x.KEY = v`,
+ * `cfg["KEY"] = v`, `{"KEY": v}`), or null when it sets no setting: most assignments and pairs are nobody's business.
+ */
+function quickKey(node: SyntaxNode): string | null {
+  if (node.type === "pair") return stringValue(node.childForFieldName("key"));
+  const left = node.childForFieldName("left");
+  if (left?.type === "identifier") return left.text;
+  if (left?.type === "attribute") return left.childForFieldName("attribute")?.text ?? null;
+  if (left?.type === "subscript") return stringValue(left.childForFieldName("subscript"));
+  return null;
+}
+
 function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
+  if (node.type !== "keyword_argument" && !CSRF_KEYS.has(quickKey(node) ?? "")) return;
   const setting = settingAt(node, ctx);
-  if (!setting || !["WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_DISABLE"].includes(setting.key)) return;
+  if (!setting || !CSRF_KEYS.has(setting.key)) return;
   const disabled = setting.key === "CSRF_DISABLE" ? isTruthyLiteral(setting.value) : isOffLiteral(setting.value);
   const where = contextOf(setting.container, node, ctx);
   if (!disabled || where === "test") return;
@@ -220,6 +236,8 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["function_definition", "decorator", "assignment", "keyword_argument", "pair"],
+  // settingAt's key of a keyword argument is its keyword
+  names: { keyword_argument: [...CSRF_KEYS] },
   check(node, ctx) {
     if (node.type === "function_definition") {
       if (!ctx.isTestFile) checkRoute(node, ctx);

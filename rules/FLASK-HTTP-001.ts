@@ -35,6 +35,19 @@ const DOCUMENT_WRITES = new Set([
   "delete_item", "batch_write_item",
 ]);
 const FILE_REMOVALS = new Set(["os.remove", "os.unlink", "os.rmdir", "os.removedirs", "shutil.rmtree"]);
+/** Last names of FILE_REMOVALS: an attribute callee resolves to a name ending in its attribute. */
+const REMOVAL_METHODS = new Set(["remove", "unlink", "rmdir", "removedirs", "rmtree"]);
+/** Every method name mutationOf acts on (besides FILE_REMOVALS): other calls are never a mutation. */
+const MUTATING_METHODS = new Set([
+  ...SESSION_WRITES, "commit", "execute", "executemany", "executescript", ...DOCUMENT_WRITES, "delete", "update", "save",
+  "delete_instance", "unlink",
+]);
+/** The methods secretQueryParam reads a query parameter through (`request.args.get("token")`). */
+const QUERY_GETTERS = new Set(["get", "getlist", "pop"]);
+/** A GET+POST view that branches on the method, and a signed link read from the query (see checkHandler). */
+const METHOD_BRANCH = /\brequest\.method\b|\bvalidate_on_submit\s*\(|\bis_submitted\s*\(/;
+const SIGNED_QUERY = /\bargs(?:\.get\(|\[)\s*["'](?:token|signature|sig|\w+_token)["']/;
+const VIEW_CLASS = /(?:MethodView|Resource)$/;
 const SQL_WRITE = /^\s*(DELETE|UPDATE|INSERT|REPLACE|MERGE|UPSERT|DROP|TRUNCATE|ALTER)\b/i;
 /** A receiver chain that is an ORM query: `User.query.filter_by(...)`, `Item.objects(...)`, `select(...).where(...)`. */
 const QUERY_CHAIN = /\.(?:query|objects)\b|\.(?:filter|filter_by|where)\(/;
@@ -60,13 +73,21 @@ function isQueryArgs(node: SyntaxNode | null, ctx: RuleContext): boolean {
 
 /** The parameter name of `request.args["token"]` / `request.args.get("token")`, when it names a credential. */
 function secretQueryParam(node: SyntaxNode, ctx: RuleContext): string | null {
-  let key: string | null = null;
-  if (node.type === "subscript" && isQueryArgs(node.childForFieldName("value"), ctx)) {
-    key = stringValue(node.childForFieldName("subscript"));
-  } else if (node.type === "call" && ["get", "getlist", "pop"].includes(calleeMethod(node) ?? "")) {
-    const fn = node.childForFieldName("function");
-    if (isQueryArgs(fn?.childForFieldName("object") ?? null, ctx)) key = stringValue(callArguments(node).positional[0]);
+  // The key is checked first: it is cheap, and rarely a credential; whether the receiver is request.args needs taint.
+  if (node.type === "subscript") {
+    const key = secretKey(node.childForFieldName("subscript"));
+    return key !== null && isQueryArgs(node.childForFieldName("value"), ctx) ? key : null;
   }
+  if (node.type === "call" && QUERY_GETTERS.has(calleeMethod(node) ?? "")) {
+    const key = secretKey(callArguments(node).positional[0]);
+    return key !== null && isQueryArgs(node.childForFieldName("function")?.childForFieldName("object") ?? null, ctx) ? key : null;
+  }
+  return null;
+}
+
+/** The literal key, when it names a credential. */
+function secretKey(node: SyntaxNode | null | undefined): string | null {
+  const key = stringValue(node);
   return key !== null && SECRET_PARAMS.has(key.toLowerCase().replace(/-/g, "_")) ? key : null;
 }
 
@@ -85,10 +106,13 @@ function checkQuerySecret(node: SyntaxNode, ctx: RuleContext): void {
 
 /** Statements of the handler itself (not nested functions, lambdas or classes). */
 function ownNodes(fn: SyntaxNode, types: string[]): SyntaxNode[] {
-  return fn.descendantsOfType(types).filter((n) => {
-    for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return false;
-    return true;
-  });
+  return fn.descendantsOfType(types).filter((n) => ownedBy(fn, n));
+}
+
+/** Is the node the handler's own (not in a nested function, lambda or class)? */
+function ownedBy(fn: SyntaxNode, n: SyntaxNode): boolean {
+  for (let p = n.parent; p && p.id !== fn.id; p = p.parent) if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return false;
+  return true;
 }
 
 /** A handler's own statements, read once: where each local name is bound, and which rows it writes. */
@@ -219,10 +243,25 @@ function lastName(node: SyntaxNode | null): string {
   return node.type === "attribute" ? (node.childForFieldName("attribute")?.text ?? "") : node.text;
 }
 
+/**
+ * Could mutationOf find a mutation in this call? Only for the methods it knows and the FILE_REMOVALS functions (an
+ * attribute callee resolves to a name ending in its attribute; an identifier may be an alias: `from os import remove as rm`).
+ */
+function mayMutate(call: SyntaxNode, ctx: RuleContext): boolean {
+  const callee = call.childForFieldName("function");
+  if (callee?.type === "attribute") {
+    const method = callee.childForFieldName("attribute")?.text ?? "";
+    return MUTATING_METHODS.has(method) || REMOVAL_METHODS.has(method);
+  }
+  return (callee?.type === "identifier" && MUTATING_METHODS.has(callee.text)) || FILE_REMOVALS.has(ctx.resolve(callee) ?? "");
+}
+
 function firstMutation(fn: SyntaxNode, ctx: RuleContext): Mutation | null {
-  const handler = readHandler(fn, ctx);
-  for (const call of ownNodes(fn, ["call"])) {
-    const mutation = mutationOf(call, handler);
+  // The handler is read (bindings, row writes) only once a call that may mutate is found: most handlers have none.
+  let handler: Handler | undefined;
+  for (const call of fn.descendantsOfType("call")) {
+    if (!mayMutate(call, ctx) || !ownedBy(fn, call)) continue;
+    const mutation = mutationOf(call, (handler ??= readHandler(fn, ctx)));
     if (mutation) return mutation;
   }
   return null;
@@ -253,27 +292,35 @@ function postFix(fn: SyntaxNode): FixInput | undefined {
 }
 
 function checkHandler(fn: SyntaxNode, ctx: RuleContext): void {
-  if (ctx.isTestFile || ctx.hasImport("fastapi")) return;
+  if (ctx.isTestFile || ctx.memo("fastapi", () => ctx.hasImport("fastapi"))) return;
   const routes = routesOf(fn);
   const name = fn.childForFieldName("name")?.text ?? "";
   let where: string;
   let getOnly = false;
   if (routes.length > 0) {
     if (routes.some((r) => r.methods.length === 0)) return; // methods from a variable: unknown
-    const methods = new Set(routes.flatMap((r) => r.methods));
-    if (!methods.has("GET")) return;
-    getOnly = [...methods].every((m) => SAFE_METHODS.has(m));
+    // one pass over the methods (not a Set of a flatMap: this runs for every route function)
+    let hasGet = false;
+    getOnly = true;
+    for (const route of routes) {
+      for (const m of route.methods) {
+        if (m === "GET") hasGet = true;
+        else if (!SAFE_METHODS.has(m)) getOnly = false;
+      }
+    }
+    if (!hasGet) return;
     // a GET+POST view that branches on the method changes data on POST only
-    if (!getOnly && /\brequest\.method\b|\bvalidate_on_submit\s*\(|\bis_submitted\s*\(/.test(fn.text)) return;
+    if (!getOnly && METHOD_BRANCH.test(fn.text)) return;
     if (routes.some((r) => r.params.some((p) => SIGNED_PARAM.test(p.name)))) return;
     where = `route ${routes[0]!.path} (${name})`;
   } else {
+    if (name !== "get") return;
     const cls = enclosingClass(fn);
-    if (name !== "get" || !cls || !classBases(cls).some((b) => /(?:MethodView|Resource)$/.test(b))) return;
+    if (!cls || !classBases(cls).some((b) => VIEW_CLASS.test(b))) return;
     where = `handler ${cls.childForFieldName("name")?.text ?? ""}.get`;
     getOnly = true;
   }
-  if (/\bargs(?:\.get\(|\[)\s*["'](?:token|signature|sig|\w+_token)["']/.test(fn.text)) return; // a signed link in the query
+  if (SIGNED_QUERY.test(fn.text)) return; // a signed link in the query
   const mutation = firstMutation(fn, ctx);
   if (!mutation) return;
   const change = mutation.deletes ? "deletes data" : "changes stored data";
@@ -342,6 +389,8 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["function_definition", "subscript", "call"],
+  // Calls matter only as `<request.args>.get/getlist/pop("token")` (the handler's own calls are read from its node).
+  names: { call: [...QUERY_GETTERS] },
   check(node, ctx) {
     if (node.type === "function_definition") checkHandler(node, ctx);
     else if (!ctx.isTestFile) checkQuerySecret(node, ctx);

@@ -11,6 +11,10 @@ import { callArguments, stringValue, unwrap } from "../src/core/python.js";
 import { OPAQUE, absoluteControl, hitFlow, urlHit, type Control, type UrlHit } from "../src/core/url.js";
 
 const REDIRECTS = new Set(["flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "werkzeug.redirect"]);
+/** `resp.headers.set("Location", x)` and its siblings. */
+const HEADER_SETTERS = new Set(["set", "add", "setdefault"]);
+/** The calls findSink reads (RuleDefinition.names): redirect() by its resolved name, and the header setters. */
+const CALL_NAMES = [...new Set([...REDIRECTS].map((n) => n.slice(n.lastIndexOf(".") + 1))), ...HEADER_SETTERS];
 const RESPONSES = new Set([
   "flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
   "werkzeug.wrappers.response.Response", "flask.make_response", "flask.helpers.make_response",
@@ -28,14 +32,16 @@ interface Sink { target: SyntaxNode; label: string }
 function findSink(node: SyntaxNode, ctx: RuleContext): Sink | null {
   if (node.type === "call") {
     const fn = node.childForFieldName("function");
-    const args = callArguments(node);
     if (REDIRECTS.has(ctx.resolve(fn) ?? "")) {
+      const args = callArguments(node);
       const target = args.positional[0] ?? args.keywords.get("location");
       return target ? { target, label: `${fn!.text}()` } : null;
     }
     // resp.headers.set("Location", x) / .add(...)
     const method = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : null;
-    if (method && ["set", "add", "setdefault"].includes(method) && isHeaders(fn!.childForFieldName("object")) && isLocation(args.positional[0])) {
+    if (!method || !HEADER_SETTERS.has(method)) return null;
+    const args = callArguments(node);
+    if (isLocation(args.positional[0]) && isHeaders(fn!.childForFieldName("object"))) {
       return args.positional[1] ? { target: args.positional[1], label: "the Location header" } : null;
     }
     return null;
@@ -44,8 +50,8 @@ function findSink(node: SyntaxNode, ctx: RuleContext): Sink | null {
     // resp.headers["Location"] = x
     const left = node.childForFieldName("left");
     const right = node.childForFieldName("right");
-    if (left?.type !== "subscript" || !right || !isHeaders(left.childForFieldName("value"))) return null;
-    return isLocation(left.childForFieldName("subscript")) ? { target: right, label: "the Location header" } : null;
+    if (left?.type !== "subscript" || !right || !isLocation(left.childForFieldName("subscript"))) return null;
+    return isHeaders(left.childForFieldName("value")) ? { target: right, label: "the Location header" } : null;
   }
   // {"Location": x} handed to Response()/make_response(), returned with a status, or merged into resp.headers
   const value = node.childForFieldName("value");
@@ -169,6 +175,7 @@ export default defineRule({
       "    next_url = request.args.get(\"next\", \"\")\n    return redirect(next_url if is_safe_redirect(next_url) else url_for(\"index\"))\n",
   },
   on: ["call", "assignment", "pair"],
+  names: { call: CALL_NAMES },
   check(node, ctx) {
     const sink = findSink(node, ctx);
     if (!sink || !ctx.taint(sink.target)) return;

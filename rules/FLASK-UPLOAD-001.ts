@@ -22,12 +22,20 @@ import type { Confidence, Severity } from "../src/core/types.js";
 // Shared with FLASK-PATH-001 (pathlib-aware taint, local bindings, guards); candidates for src/core.
 import { isGuarded, originsOf, pathTaint, reachingValues, scopeOf, sourceLabel, type Scope } from "./FLASK-PATH-001.js";
 
-const SERVE_FUNCTIONS: Record<string, { dir: string; name: string | null }> = {
-  "flask.send_from_directory": { dir: "directory", name: "path" },
-  "flask.helpers.send_from_directory": { dir: "directory", name: "path" },
-  "flask.send_file": { dir: "path_or_file", name: null },
-  "flask.helpers.send_file": { dir: "path_or_file", name: null },
-};
+// A Map, not an object literal: a plain object also answers `toString`, `constructor`... with its prototype's members.
+const SERVE_FUNCTIONS = new Map<string, { dir: string; name: string | null }>([
+  ["flask.send_from_directory", { dir: "directory", name: "path" }],
+  ["flask.helpers.send_from_directory", { dir: "directory", name: "path" }],
+  ["flask.send_file", { dir: "path_or_file", name: null }],
+  ["flask.helpers.send_file", { dir: "path_or_file", name: null }],
+]);
+/** Config update calls whose keyword arguments are settings (`app.config.update(UPLOAD_FOLDER=...)`). */
+const CONFIG_UPDATES = new Set(["update", "from_mapping"]);
+/**
+ * The calls check() acts on (RuleDefinition.names): `<upload>.save()`, config updates (by the method as written), and
+ * the serving functions by their resolved names.
+ */
+const CALL_NAMES = ["save", ...CONFIG_UPDATES, ...new Set([...SERVE_FUNCTIONS.keys()].map((n) => n.slice(n.lastIndexOf(".") + 1)))];
 
 /** Types a browser executes or renders as a document of the site's origin. */
 const ACTIVE_TYPES = new Set([
@@ -43,6 +51,8 @@ const TYPE_CHECK_PARTS = new Set([
   "ext", "exts", "extension", "extensions", "suffix", "suffixes", "splitext", "rsplit", "endswith", "mimetype",
   "mimetypes", "imghdr", "filetype", "magic", "verify",
 ]);
+/** A `_`-separated part of an identifier in TYPE_CHECK_PARTS (what `text.split("_").some(...)` tells, without the split). */
+const TYPE_CHECK_PART = new RegExp(`(?:^|_)(?:${[...TYPE_CHECK_PARTS].join("|")})(?=_|$)`);
 const TYPE_CHECK_NAMES = new Set(["content_type", "guess_type", "from_buffer", "from_file"]);
 const UPLOAD_SETTING = /upload/i;
 const PATH_SETTING = /folder|dir|path|dest|root|location/i;
@@ -65,13 +75,9 @@ function typeLiterals(value: SyntaxNode): string[] {
     .map((v) => v.toLowerCase().replace(/^\./, ""));
 }
 
-/** One file's answer, kept while the engine hands us that file's nodes (a memo, not state: same source, same answer). */
-let acceptsMemo: { source: string; accepts: Accepts } | undefined;
-
-/** The upload types the file's allowlists admit: `ALLOWED_EXTENSIONS = {...}`, `.endswith((".png", ...))`. */
+/** The upload types the file's allowlists admit: `ALLOWED_EXTENSIONS = {...}`, `.endswith((".png", ...))`. Once per file. */
 function acceptedTypes(node: SyntaxNode, ctx: RuleContext): Accepts {
-  if (acceptsMemo?.source !== ctx.source) acceptsMemo = { source: ctx.source, accepts: scanAcceptedTypes(node) };
-  return acceptsMemo.accepts;
+  return ctx.memo("acceptedTypes", () => scanAcceptedTypes(node));
 }
 
 function scanAcceptedTypes(node: SyntaxNode): Accepts {
@@ -94,7 +100,7 @@ function scanAcceptedTypes(node: SyntaxNode): Accepts {
 function checksType(fn: SyntaxNode): boolean {
   return fn.descendantsOfType("identifier").some((id) => {
     const text = id.text.toLowerCase();
-    return /allow|valid/.test(text) || TYPE_CHECK_NAMES.has(text) || text.split("_").some((part) => TYPE_CHECK_PARTS.has(part));
+    return text.includes("allow") || text.includes("valid") || TYPE_CHECK_NAMES.has(text) || TYPE_CHECK_PART.test(text);
   });
 }
 
@@ -116,8 +122,13 @@ function pointsIntoStatic(values: SyntaxNode[]): boolean {
   return false;
 }
 
+/** An upload folder setting's name (UPLOAD_FOLDER, UPLOAD_DIR, upload_path...). */
+function isUploadPathSetting(name: string): boolean {
+  return UPLOAD_SETTING.test(name) && PATH_SETTING.test(name);
+}
+
 function checkUploadSetting(name: string, value: SyntaxNode, ctx: RuleContext): void {
-  if (!UPLOAD_SETTING.test(name) || !PATH_SETTING.test(name) || !pointsIntoStatic([value])) return;
+  if (!isUploadPathSetting(name) || !pointsIntoStatic([value])) return;
   if (acceptedTypes(value, ctx) === "inert") return;
   ctx.report({
     node: value,
@@ -152,10 +163,13 @@ function isScratchTarget(values: SyntaxNode[], fn: SyntaxNode | null, ctx: RuleC
     return call?.type === "call" && SCRATCH.test(ctx.resolve(call.childForFieldName("function")) ?? "");
   };
   if (values.some(isScratch)) return true;
-  const names = new Set(values.flatMap((v) => v.descendantsOfType("identifier").map((id) => id.text)));
+  // the names dst uses, collected only once a scratch binding is found (most handlers have none)
+  let names: Set<string> | undefined;
   return (fn?.descendantsOfType(["assignment", "as_pattern"]) ?? []).some((b) => {
     const [value, target] = b.type === "assignment" ? [b.childForFieldName("right"), b.childForFieldName("left")] : [b.namedChild(0), b.childForFieldName("alias")];
-    return isScratch(value) && !!target && target.descendantsOfType("identifier").some((id) => names.has(id.text));
+    if (!isScratch(value) || !target) return false;
+    names ??= new Set(values.flatMap((v) => v.descendantsOfType("identifier").map((id) => id.text)));
+    return target.descendantsOfType("identifier").some((id) => names!.has(id.text));
   });
 }
 
@@ -207,7 +221,8 @@ function checkSave(call: SyntaxNode, ctx: RuleContext): void {
     taint && taint.level === "direct" && (taint.source !== "request.files" || originsOf(dst, ctx, scope).filename) && !isGuarded(call, dst, ctx, scope)
       ? taint
       : null;
-  const firstSave = fn ? saveCallsOnUploads(fn, ctx)[0]?.id === call.id : false;
+  // per handler, however many saves it holds
+  const firstSave = fn ? ctx.memo(`firstSave:${fn.id}`, () => saveCallsOnUploads(fn, ctx)[0]?.id) === call.id : false;
   const untyped = !!fn && firstSave && !checksType(fn);
   const intoStatic = pointsIntoStatic(values) && acceptedTypes(call, ctx) !== "inert";
   if (!clientPath && !untyped && !intoStatic) return;
@@ -342,14 +357,17 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call", "assignment"],
+  names: { call: CALL_NAMES },
   check(node, ctx) {
     if (ctx.isTestFile) return;
     if (node.type === "assignment") {
       const left = node.childForFieldName("left");
       const value = node.childForFieldName("right");
       if (!left || !value) return;
-      if (left.type === "identifier" && !enclosingFunction(node)) checkUploadSetting(left.text, value, ctx);
-      else if (left.type === "subscript") {
+      if (left.type === "identifier") {
+        // the name first: enclosingFunction walks up to the module for every assignment
+        if (isUploadPathSetting(left.text) && !enclosingFunction(node)) checkUploadSetting(left.text, value, ctx);
+      } else if (left.type === "subscript") {
         const key = stringValue(left.childForFieldName("subscript"));
         if (key) checkUploadSetting(key, value, ctx);
       }
@@ -357,11 +375,11 @@ export default defineRule({
     }
     const method = calleeMethod(node);
     if (method === "save") return checkSave(node, ctx);
-    if (method === "update" || method === "from_mapping") {
+    if (CONFIG_UPDATES.has(method ?? "")) {
       for (const [name, value] of callArguments(node).keywords) checkUploadSetting(name, value, ctx);
       return;
     }
-    const spec = SERVE_FUNCTIONS[ctx.resolve(node.childForFieldName("function")) ?? ""];
+    const spec = SERVE_FUNCTIONS.get(ctx.resolve(node.childForFieldName("function")) ?? "");
     if (spec) checkServe(node, spec, ctx);
   },
 });

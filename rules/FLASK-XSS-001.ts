@@ -24,6 +24,14 @@ const JINJA_ENVIRONMENTS = new Set([
   "jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment",
   "jinja2.sandbox.ImmutableSandboxedEnvironment", "jinja2.Template", "jinja2.environment.Template",
 ]);
+/**
+ * The calls check() acts on, by name (RuleDefinition.names): the last segment of each resolved name above, and the
+ * `response_class` attribute (`app.response_class(...)`).
+ */
+const CALL_NAMES = [
+  ...new Set([...MARKUP, ...JINJA_ENVIRONMENTS, ...FLASK_RESPONSE, ...WERKZEUG_RESPONSE, ...MAKE_RESPONSE].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+  "response_class",
+];
 /** Markup methods that escape their arguments (or keep already-escaped text): the result stays escaped. */
 const MARKUP_METHODS = new Set(["format", "join", "replace", "strip", "lstrip", "rstrip"]);
 /** An HTML tag in a literal piece: `<p>`, `</li`, `<a href=`. */
@@ -31,6 +39,8 @@ const TAG = /<\/?[A-Za-z][A-Za-z0-9-]*(?=[\s>/]|$)/;
 
 type Mode = "plain" | "concat" | "nowrap";
 interface Slot { node: SyntaxNode; mode: Mode; taint: Taint | null }
+/** A slot before its taint is asked: `loopSource` is the iterable a comprehension variable comes from. */
+interface Value { node: SyntaxNode; mode: Mode; loopSource: SyntaxNode | undefined }
 type TaintFn = (node: SyntaxNode) => Taint | null;
 
 /**
@@ -41,7 +51,8 @@ type TaintFn = (node: SyntaxNode) => Taint | null;
  */
 class HtmlBuild {
   readonly literals: string[] = [];
-  readonly slots: Slot[] = [];
+  /** The interpolated values; their taint is asked only by tainted() (a value without HTML around it needs none). */
+  private readonly values: Value[] = [];
   fixable = true;
   private readonly seen = new Set<number>();
   constructor(private readonly ctx: RuleContext, private readonly taintOf: TaintFn) {}
@@ -62,9 +73,7 @@ class HtmlBuild {
     }
     if (producesMarkup(n, this.ctx)) return; // Markup % x, Markup.format(x), escape(x): escaped already
     const root = chainRoot(n);
-    const loopSource = root ? vars.get(root) : undefined;
-    const taint = this.taintOf(n) ?? (loopSource ? this.taintOf(loopSource) : null);
-    this.slots.push({ node: n, mode, taint });
+    this.values.push({ node: n, mode, loopSource: root ? vars.get(root) : undefined });
   }
 
   private builder(n: SyntaxNode, vars: Map<string, SyntaxNode>, depth: number): boolean {
@@ -147,7 +156,10 @@ class HtmlBuild {
 
   tainted(): Slot[] {
     const byId = new Map<number, Slot>();
-    for (const s of this.slots) if (s.taint) byId.set(s.node.id, s);
+    for (const { node, mode, loopSource } of this.values) {
+      const taint = this.taintOf(node) ?? (loopSource ? this.taintOf(loopSource) : null);
+      if (taint) byId.set(node.id, { node, mode, taint });
+    }
     return [...byId.values()];
   }
 }
@@ -331,6 +343,7 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["call", "return_statement", "assignment"],
+  names: { call: CALL_NAMES },
   check(node, ctx) {
     if (ctx.isTestFile) return; // test apps echo request data on purpose
     if (node.type === "return_statement") return checkReturn(node, ctx);
@@ -370,10 +383,15 @@ function checkMarkup(call: SyntaxNode, ctx: RuleContext): void {
 }
 
 function checkReturn(ret: SyntaxNode, ctx: RuleContext): void {
-  const fn = enclosingFunction(ret);
-  if (!fn || !isView(fn)) return;
   const value = ret.namedChild(0);
   if (!value) return;
+  const fn = enclosingFunction(ret);
+  if (!fn) return;
+  // isView once per function, however many returns it has
+  const views = ctx.memo("views", () => new Map<number, boolean>());
+  let view = views.get(fn.id);
+  if (view === undefined) views.set(fn.id, (view = isView(fn)));
+  if (!view) return;
   const parts = value.type === "expression_list" || value.type === "tuple" ? value.namedChildren : [value];
   if (parts.slice(1).some((p) => declaresNonHtml(p))) return;
   const name = fn.childForFieldName("name")?.text ?? "the view";
@@ -630,11 +648,12 @@ function checkAutoescapeAssignment(assignment: SyntaxNode, ctx: RuleContext): vo
     return;
   }
   let value: SyntaxNode | null = null;
-  if (/(^|\.)jinja_options$/.test(left.text)) {
+  const target = left.text;
+  if (target.endsWith("jinja_options") && /(^|\.)jinja_options$/.test(target)) {
     const r = unwrap(right);
     if (r.type === "dictionary") value = r.namedChildren.find((p) => stringValue(p.childForFieldName("key")) === "autoescape")?.childForFieldName("value") ?? null;
     else if (r.type === "call" && r.childForFieldName("function")?.text === "dict") value = callArguments(r).keywords.get("autoescape") ?? null;
-  } else if (left.type === "subscript" && /(^|\.)jinja_options$/.test(left.childForFieldName("value")?.text ?? "") && stringValue(left.childForFieldName("subscript")) === "autoescape") {
+  } else if (left.type === "subscript" && stringValue(left.childForFieldName("subscript")) === "autoescape" && /(^|\.)jinja_options$/.test(left.childForFieldName("value")?.text ?? "")) {
     value = right;
   }
   if (!off(value)) return;
