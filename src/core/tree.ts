@@ -53,6 +53,25 @@ export const FIELD_CHILD_TYPES: ReadonlyMap<string, ReadonlySet<string>> = (() =
 })();
 
 /**
+ * Types whose children's fields follow from their position alone in a tree without errors (the grammar's rules are
+ * fixed sequences: `call` is function then arguments, `attribute` object "." attribute, `keyword_argument` name "="
+ * value), counting every child but comments and line continuations (extras, which can sit between any two tokens).
+ * A third of all field questions are about these three: they are not asked.
+ */
+const POSITIONAL_FIELDS = new Map<string, readonly (string | null)[]>([
+  ["call", ["function", "arguments"]],
+  ["attribute", ["object", null, "attribute"]],
+  ["keyword_argument", ["name", null, "value"]],
+]);
+
+/** How many of the children gathered before the last one are not extras (its position for POSITIONAL_FIELDS). */
+function tokensBefore(siblings: MirrorNode[]): number {
+  let count = 0;
+  for (let i = 0; i < siblings.length - 1; i++) if (siblings[i]!.type !== "comment" && siblings[i]!.type !== "line_continuation") count++;
+  return count;
+}
+
+/**
  * Named node types of tree-sitter-python 0.25 that never have children (from its node-types.json; a test keeps the
  * list true): the copy does not ask the cursor to descend into them.
  */
@@ -372,7 +391,9 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
       siblings.push(node);
       // In a tree with errors, recovery puts fields where the grammar has none (`operators` under an ERROR): every
       // child is asked.
-      if (exact || FIELD_CHILD_TYPES.get(parent.type)?.has(kind.type)) node.fieldName = fieldOf();
+      const positional = exact ? undefined : POSITIONAL_FIELDS.get(parent.type);
+      if (positional) node.fieldName = kind.type === "comment" || kind.type === "line_continuation" ? null : (positional[tokensBefore(siblings)] ?? null);
+      else if (exact || FIELD_CHILD_TYPES.get(parent.type)?.has(kind.type)) node.fieldName = fieldOf();
     }
     if (exact || spanAsked(node)) {
       node.startIndex = cursor.startIndex;

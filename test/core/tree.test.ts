@@ -117,6 +117,7 @@ describe("the tree mirror", () => {
       "match x:\n    # before the first case\n    case 1:\n        pass",
       "s = rb\"a\" Rb\"\"\"b\"\"\" f\"{x!r:>{y}} {'q'}\" u'''t''' \"\" ''",
       "a = b \\\n  + c",
+      "y = (f  # comments sit between a call's function and its arguments\n    (x)), (a  # and an attribute's parts\n    .b), g(k  # c\n    = 1)",
       "print(not x, a not in b, a is not b, ..., None, True, False, NoneX, 1_0j, 0x1F, .5e3, lambda: 0)",
       "async def f(*, a: int = 1, **k) -> None:\n    await g(); return {**k, 'a': [*a]}, x[1:2, ::3]",
       "",
