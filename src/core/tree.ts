@@ -429,18 +429,59 @@ export function mirrorTree(tree: Tree, source: string, deadline = Infinity): Syn
     node.endIndex = lastEnd = !node.isNamed && source.startsWith(node.type, start) ? start + node.type.length : cursor.endIndex;
   };
 
+  /** A child the copy makes itself (no cursor): a leaf at the given span. */
+  const madeLeaf = (parent: MirrorNode, type: string, start: number, end: number): MirrorNode => {
+    const leaf = new MirrorNode(mirror, nodes.length, type, true);
+    nodes.push(leaf);
+    leaf.parent = parent;
+    leaf.startIndex = start;
+    leaf.endIndex = end;
+    leaf.last = leaf.id;
+    return leaf;
+  };
+  /**
+   * A string without interpolation or escapes (most of them) is string_start, string_content (unless empty) and
+   * string_end, all read from the source: one native question (its end) instead of a dozen. False, having asked
+   * nothing but the end, for any other string (f-strings, escapes, nested in an f-string, a tree with errors).
+   */
+  const copyPlainString = (string: MirrorNode): boolean => {
+    if (exact || stringDepth !== 1) return false;
+    const start = skipBlanks(source, lastEnd);
+    const startEnd = namedLeafEnd(source, "string_start", start);
+    if (startEnd < 0) return false;
+    let quote = start;
+    for (let c = source.charCodeAt(quote); c !== 34 && c !== 39; c = source.charCodeAt(++quote)) {
+      if (c === 102 || c === 70 || c === 116 || c === 84) return false; // f"", t"": interpolations
+    }
+    const end = cursor.endIndex;
+    const contentEnd = end - (startEnd - quote);
+    if (contentEnd < startEnd || !source.startsWith(source.slice(quote, startEnd), contentEnd)) return false;
+    const backslash = source.indexOf("\\", startEnd);
+    if (backslash >= 0 && backslash < contentEnd) return false;
+    string.startIndex = start;
+    string.endIndex = lastEnd = end;
+    const children = [madeLeaf(string, "string_start", start, startEnd)];
+    if (contentEnd > startEnd) children.push(madeLeaf(string, "string_content", startEnd, contentEnd));
+    children.push(madeLeaf(string, "string_end", contentEnd, end));
+    children.forEach((child, i) => (child.index = i));
+    string.children = children;
+    stringDepth--;
+    return true;
+  };
+
   const root = open(null);
   mirror.rootNode = root;
   let node = root;
   for (;;) {
     if ((nodes.length & 4095) === 0 && performance.now() > deadline) return null;
     // `node` is the one just opened: `openedLeaf` is its kind's.
-    if (!openedLeaf && cursor.gotoFirstChild()) {
+    const whole = !openedLeaf && node.type === "string" && copyPlainString(node);
+    if (!openedLeaf && !whole && cursor.gotoFirstChild()) {
       (levels[depth++] ??= []).length = 0;
       node = open(node);
       continue;
     }
-    leafPositions(node);
+    if (!whole) leafPositions(node);
     // Close nodes until one has a next sibling.
     for (;;) {
       node.last = nodes.length - 1;

@@ -49,8 +49,9 @@ function expectSameTree(source: string, label: string): void {
   };
   walk(tree.rootNode, mirror, `${label}:module`);
   expect(mirror.toString(), label).toBe(tree.rootNode.toString());
-  expect(mirror.descendantsOfType(["call", "identifier"]).map((n) => n.text), label).toEqual(
-    tree.rootNode.descendantsOfType(["call", "identifier"]).map((n) => n.text),
+  const types = ["call", "identifier", "string", "string_start", "string_content", "string_end"];
+  expect(mirror.descendantsOfType(types).map((n) => `${n.type}@${n.startIndex}:${n.text}`), label).toEqual(
+    tree.rootNode.descendantsOfType(types).map((n) => `${n.type}@${n.startIndex}:${n.text}`),
   );
 }
 
