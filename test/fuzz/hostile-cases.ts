@@ -28,6 +28,8 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: "finding whose line holds carriage returns", targets: "src/core/engine.ts redactLine ENV (multiline ^)", files: (n) => [{ path: ".env", content: `SECRET_KEY=dev ${"\r".repeat(n)}x\n` }, { path: "Dockerfile", content: `FROM python:3.12\nENV FLASK_DEBUG=1 ${"\r ".repeat(n / 2)}x\nCMD flask run\n` }] },
   { name: ".env with long secret names and ${...} defaults", targets: "src/core/engine.ts redactLine ${NAME:-value}", files: (n) => [{ path: ".env", content: `FLASK_DEBUG=1 ${times("${TOKEN-:", n)}\nSECRET_KEY=${times("A_SECRET", n)}\n` }] },
   { name: "suppression marker with a long reason and ids", targets: "src/core/engine.ts SUPPRESSION", files: (n) => [py("app.py", `app.run(debug=True)  # flask-audit: ignore[${times("A,", 400)}]${" ".repeat(n)}\n# flask-audit:${" ".repeat(n)}ignore[\n`)] },
+  // --- src/core: tree copy ---------------------------------------------------------------------------------------
+  { name: "a file of commented lines without a carriage return", targets: "src/core/tree.ts namedLeafEnd (a comment's end)", files: (n) => [py("notes.py", times("x  #\n", n))] },
   // --- src/core: python helpers ---------------------------------------------------------------------------------
   { name: "route with many unclosed converters", targets: "src/core/python.ts routeParams", files: (n) => [py("app.py", `@app.route("${times("<A(", n)}<A>")\ndef view(A):\n    return redirect(request.args["n"])\n`)] },
   { name: "app object name with many _ segments", targets: "src/core/python.ts APP_NAME", files: (n) => [py("app.py", `${times("x_c", n)}.app.run(debug=True, host="0.0.0.0")\n`)] },
