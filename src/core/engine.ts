@@ -96,43 +96,42 @@ function dispatchTable(rules: Rule[]) {
  * The names a node answers to for RuleDefinition.names: a call's callee as written and as resolved through the
  * imports (last parts), an attribute's or a keyword argument's name. Null when the node has none (always handed).
  */
-function namesOf(node: SyntaxNode, imports: ImportTable): readonly string[] | null {
+/** A node's names: usually one (no array allocated for it), two for a call whose callee is an alias. */
+type Names = string | readonly [string, string] | null;
+
+function namesOf(node: SyntaxNode, imports: ImportTable): Names {
   if (node.type === "call") {
     const written = calleeMethod(node);
     if (written === null) return null;
     const resolved = resolveName(node.childForFieldName("function"), imports);
     const last = resolved === null ? null : resolved.slice(resolved.lastIndexOf(".") + 1);
-    return last === null || last === written ? [written] : [written, last];
+    return last === null || last === written ? written : [written, last];
   }
   if (node.type === "assignment") return targetName(node.childForFieldName("left"));
   if (node.type === "pair") {
     const key = stringValue(node.childForFieldName("key"));
-    return key === null ? null : [key];
+    return key;
   }
   const name = node.childForFieldName(node.type === "attribute" ? "attribute" : "name");
-  return name ? [name.text] : null;
+  return name ? name.text : null;
 }
 
 /** `NAME`, `obj.name` and `obj["name"]` as assignment targets: the name; null for any other target. */
-function targetName(target: SyntaxNode | null): readonly string[] | null {
+function targetName(target: SyntaxNode | null): Names {
   if (!target) return null;
-  if (target.type === "identifier") return [target.text];
-  if (target.type === "attribute") {
-    const attribute = target.childForFieldName("attribute");
-    return attribute ? [attribute.text] : null;
-  }
+  if (target.type === "identifier") return target.text;
+  if (target.type === "attribute") return target.childForFieldName("attribute")?.text ?? null;
   if (target.type === "subscript") {
     const keys = target.childrenForFieldName("subscript");
-    const key = keys.length === 1 ? stringValue(keys[0]) : null;
-    return key === null ? null : [key];
+    return keys.length === 1 ? stringValue(keys[0]) : null;
   }
   return null;
 }
 
-function wants(listener: Listener, names: readonly string[] | null): boolean {
+function wants(listener: Listener, names: Names): boolean {
   if (!listener.names || names === null) return true;
-  for (const name of names) if (listener.names.has(name)) return true;
-  return false;
+  if (typeof names === "string") return listener.names.has(names);
+  return listener.names.has(names[0]) || listener.names.has(names[1]);
 }
 
 /** Scan files of every kind some rule reads, then add the project-level advisories. */
@@ -268,7 +267,9 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
     if (!analyzer) taintWith.set(key, (analyzer = new TaintAnalyzer(root, imports, options)));
     return analyzer;
   };
-  const lines = file.content.split("\n");
+  // Lines are for findings (evidence, fixes, suppressions): most files have none.
+  let lineCache: string[] | undefined;
+  const lines = () => (lineCache ??= file.content.split("\n"));
   let secrets: Range[] | undefined;
   const secretRanges = () => (secrets ??= secretLiteralRanges(root));
   const seenFingerprints = new Map<string, number>();
@@ -294,7 +295,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
         return memos.get(key) as T;
       },
       report: (input) => {
-        const finding = buildFinding(rule, input, file, lines, secretRanges(), deadline);
+        const finding = buildFinding(rule, input, file, lines(), secretRanges(), deadline);
         const seen = seenFingerprints.get(finding.fingerprint) ?? 0;
         seenFingerprints.set(finding.fingerprint, seen + 1);
         if (seen > 0) finding.fingerprint = `${finding.fingerprint}:${seen}`;
@@ -312,8 +313,9 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   dispatch: for (const node of root.descendantsOfType(types)) {
     const listeners = byType.get(node.type)!;
     // Computed once per node, and only when a listener filters by name.
-    let names: readonly string[] | null | undefined;
-    for (const listener of listeners) {
+    let names: Names | undefined;
+    for (let l = 0; l < listeners.length; l++) {
+      const listener = listeners[l]!;
       if (listener.names && !wants(listener, names === undefined ? (names = namesOf(node, imports)) : names)) continue;
       const rule = listener.rule;
       if (performance.now() > deadline) {
@@ -339,7 +341,7 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
     }
   }
   // One rule may report the same node twice through two paths (e.g. a call and its assignment): keep the first.
-  scan.findings = applySuppressions(dedupe(scan.findings), lines);
+  if (scan.findings.length > 0) scan.findings = applySuppressions(dedupe(scan.findings), lines());
   return scan;
 }
 

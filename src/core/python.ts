@@ -218,7 +218,10 @@ function resolveUncached(node: SyntaxNode, imports: ImportTable): string | null 
   if (node.type === "identifier") return imports.qualify(node.text);
   const attributes: string[] = [];
   for (let current: SyntaxNode | null = node; current; ) {
-    if (current.type === "identifier") return [imports.qualify(current.text), ...attributes.reverse()].join(".");
+    if (current.type === "identifier") {
+      attributes.push(imports.qualify(current.text));
+      return attributes.reverse().join(".");
+    }
     if (current.type === "attribute") {
       const attribute = current.childForFieldName("attribute")?.text;
       if (!attribute) return null;

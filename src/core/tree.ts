@@ -207,7 +207,9 @@ export class MirrorNode {
     return this.namedChildren[index] ?? null;
   }
   childForFieldName(name: string): MirrorNode | null {
-    for (const c of this.children) if (c.fieldName === name) return c;
+    // Indexed: the hottest method of a scan, and for-of allocated an iterator per call where V8 did not inline it.
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i]!.fieldName === name) return children[i]!;
     return null;
   }
   childrenForFieldName(name: string): MirrorNode[] {
