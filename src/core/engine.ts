@@ -66,30 +66,48 @@ function clipEvidenceLines(text: string): string {
     .join("\n");
 }
 
-/** A rule as the dispatch loop sees it: the rule, and the names it prefilters nodes of this type by (or null). */
-interface Listener {
-  rule: Rule;
-  names: ReadonlySet<string> | null;
+/**
+ * The rules handed nodes of one type, in rule order: all of them (a node without a name), the ones that do not
+ * filter by name, and per name the ones a node of that name goes to (the unfiltered ones included). A node's rules
+ * are one map lookup away, not one name test per rule.
+ */
+interface Listeners {
+  all: Rule[];
+  filtered: boolean;
+  unfiltered: Rule[];
+  byName: Map<string, Rule[]>;
 }
 
 /** Node type -> rules that asked for it; built once per rule list. */
-const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Listener[]> }>();
+const dispatchCache = new WeakMap<Rule[], { types: string[]; byType: Map<string, Listeners> }>();
 
 function dispatchTable(rules: Rule[]) {
   let table = dispatchCache.get(rules);
   if (!table) {
-    const byType = new Map<string, Listener[]>();
-    for (const rule of rules) {
-      if (!rule.check || !rule.on) continue;
-      for (const type of rule.on) {
-        const names = rule.names?.[type as NamedNodeType];
-        byType.set(type, [...(byType.get(type) ?? []), { rule, names: names ? new Set(names) : null }]);
+    const byType = new Map<string, Listeners>();
+    for (const type of new Set(rules.flatMap((rule) => (rule.check && rule.on) || []))) {
+      const all = rules.filter((rule) => rule.check && rule.on?.includes(type));
+      const namesOf = (rule: Rule) => rule.names?.[type as NamedNodeType];
+      const byName = new Map<string, Rule[]>();
+      for (const name of new Set(all.flatMap((rule) => namesOf(rule) ?? []))) {
+        byName.set(name, all.filter((rule) => !namesOf(rule) || namesOf(rule)!.includes(name)));
       }
+      byType.set(type, { all, filtered: all.some((rule) => namesOf(rule)), unfiltered: all.filter((rule) => !namesOf(rule)), byName });
     }
     table = { types: [...byType.keys()], byType };
     dispatchCache.set(rules, table);
   }
   return table;
+}
+
+/** The rules a node goes to, in rule order. */
+function listenersOf(listeners: Listeners, names: Names): Rule[] {
+  if (names === null) return listeners.all;
+  if (typeof names === "string") return listeners.byName.get(names) ?? listeners.unfiltered;
+  const first = listeners.byName.get(names[0]);
+  const second = listeners.byName.get(names[1]);
+  if (!first || !second) return first ?? second ?? listeners.unfiltered;
+  return listeners.all.filter((rule) => first.includes(rule) || second.includes(rule));
 }
 
 /**
@@ -126,12 +144,6 @@ function targetName(target: SyntaxNode | null): Names {
     return keys.length === 1 ? stringValue(keys[0]) : null;
   }
   return null;
-}
-
-function wants(listener: Listener, names: Names): boolean {
-  if (!listener.names || names === null) return true;
-  if (typeof names === "string") return listener.names.has(names);
-  return listener.names.has(names[0]) || listener.names.has(names[1]);
 }
 
 /** Scan files of every kind some rule reads, then add the project-level advisories. */
@@ -312,12 +324,10 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   let lastNode: SyntaxNode | null = null;
   dispatch: for (const node of root.descendantsOfType(types)) {
     const listeners = byType.get(node.type)!;
-    // Computed once per node, and only when a listener filters by name.
-    let names: Names | undefined;
-    for (let l = 0; l < listeners.length; l++) {
-      const listener = listeners[l]!;
-      if (listener.names && !wants(listener, names === undefined ? (names = namesOf(node, imports)) : names)) continue;
-      const rule = listener.rule;
+    // A node's names are read only when some rule filters its type by name.
+    const rules = listeners.filtered ? listenersOf(listeners, namesOf(node, imports)) : listeners.all;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
       if (performance.now() > deadline) {
         scan.skipped = lastRule && lastNode
           ? overBudget(file, budgetMs, `at rule ${lastRule.id} (line ${lastNode.startPosition.row + 1})`, "the file is partly unscanned")

@@ -140,6 +140,12 @@ describe("engine", () => {
       "assignment:SECRET_KEY = 1", "assignment:app.config['SECRET_KEY'] = 2", "assignment:app.SECRET_KEY = 3",
       "assignment:a, b = 4, 5", "pair:'SECRET_KEY': 7", "pair:k: 9",
     ]);
+    // A call answering to two names reaches every rule that wants either, in rule order.
+    const order: string[] = [];
+    const wanting = (id: string, names: string[]) => defineRule({ ...rule, id, on: ["call"], names: { call: names }, check(node) { order.push(`${id} ${node.text}`); } });
+    const plain = defineRule({ ...rule, id: "FLASK-TEST-007", on: ["call"], names: undefined, check(node) { order.push(`FLASK-TEST-007 ${node.text}`); } });
+    scanSource({ path: "b.py", content: "from sqlalchemy import text as t\nt(q)\n" }, { rules: [wanting("FLASK-TEST-005", ["t"]), plain, wanting("FLASK-TEST-006", ["text"])], project });
+    expect(order).toEqual(["FLASK-TEST-005 t(q)", "FLASK-TEST-007 t(q)", "FLASK-TEST-006 t(q)"]);
     expect(() => defineRule({ ...rule, id: "FLASK-TEST-004", on: ["call"], names: { attribute: ["x"] } })).toThrow(/not handed/);
     expect(() => defineRule({ ...rule, id: "FLASK-TEST-004", names: { string: ["x"] } as never })).toThrow(/can filter/);
   });
