@@ -247,10 +247,13 @@ function scanText(file: SourceFile, kind: FileKind, rules: Rule[], project: Proj
   return scan;
 }
 
-/** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
-export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
-  const budgetMs = budgetOf(options);
-  const deadline = performance.now() + budgetMs;
+/**
+ * Parse, then copy the tree into JS objects: rules work on the copy (the binding's per-getter native calls dominated
+ * scan time). The native tree lives only in here (the first error line is read from the copy): tree-sitter frees it
+ * when a GC finds its wrapper unreachable, which is as soon as the copy exists. A FileScan when the file is not
+ * scanned, saying why.
+ */
+function copiedTree(file: SourceFile, deadline: number, budgetMs: number): SyntaxNode | FileScan {
   let tree: ReturnType<typeof parsePythonBefore>;
   try {
     tree = parsePythonBefore(file.content, deadline);
@@ -261,10 +264,17 @@ export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
   if (!tree) {
     return { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: overBudget(file, budgetMs, "while parsing", "the file is not scanned") };
   }
-  // Rules work on a plain-JS copy of the tree: the binding's per-getter native calls dominated scan time.
   const root = mirrorTree(tree, file.content, deadline);
-  if (!root) return { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: overBudget(file, budgetMs, "while reading the syntax tree", "the file is not scanned") };
-  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(tree.rootNode) };
+  return root ?? { findings: [], ruleErrors: [], parseErrorLine: 0, skipped: overBudget(file, budgetMs, "while reading the syntax tree", "the file is not scanned") };
+}
+
+/** Scan one Python file. Never throws for a rule's sake: a throwing rule becomes a RuleError. */
+export function scanSource(file: SourceFile, options: ScanOptions): FileScan {
+  const budgetMs = budgetOf(options);
+  const deadline = performance.now() + budgetMs;
+  const root = copiedTree(file, deadline, budgetMs);
+  if ("findings" in root) return root;
+  const scan: FileScan = { findings: [], ruleErrors: [], parseErrorLine: firstErrorLine(root) };
   const { types, byType } = dispatchTable(options.rules);
   if (types.length === 0) return scan;
 
