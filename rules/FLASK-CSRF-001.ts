@@ -30,21 +30,7 @@ const COOKIE_USER_BODY = /\bcurrent_user\b|\bsession\s*\[|\bsession\.(?:get|pop|
 // ---------------------------------------------------------------------------------------------------------------
 // CSRF protection switched off in configuration (settings in every form: src/core/settings.ts)
 
-/**
- * The key settingAt would read from an assignment or pair, as far as it can be told cheaply (`KEY = v`, `x.KEY = v`,
- * `cfg["KEY"] = v`, `{"KEY": v}`), or null when it sets no setting: most assignments and pairs are nobody's business.
- */
-function quickKey(node: SyntaxNode): string | null {
-  if (node.type === "pair") return stringValue(node.childForFieldName("key"));
-  const left = node.childForFieldName("left");
-  if (left?.type === "identifier") return left.text;
-  if (left?.type === "attribute") return left.childForFieldName("attribute")?.text ?? null;
-  if (left?.type === "subscript") return stringValue(left.childForFieldName("subscript"));
-  return null;
-}
-
 function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
-  if (node.type !== "keyword_argument" && !CSRF_KEYS.has(quickKey(node) ?? "")) return;
   const setting = settingAt(node, ctx);
   if (!setting || !CSRF_KEYS.has(setting.key)) return;
   const disabled = setting.key === "CSRF_DISABLE" ? isTruthyLiteral(setting.value) : isOffLiteral(setting.value);
@@ -236,8 +222,8 @@ export default defineRule({
     ].join("\n"),
   },
   on: ["function_definition", "decorator", "assignment", "keyword_argument", "pair"],
-  // settingAt's key of a keyword argument is its keyword
-  names: { keyword_argument: [...CSRF_KEYS] },
+  // settingAt's key is the keyword, the assignment's target or the pair's key
+  names: { keyword_argument: [...CSRF_KEYS], assignment: [...CSRF_KEYS], pair: [...CSRF_KEYS] },
   check(node, ctx) {
     if (node.type === "function_definition") {
       if (!ctx.isTestFile) checkRoute(node, ctx);

@@ -31,23 +31,7 @@ function lower(confidence: Confidence): Confidence {
 /** The cookie settings this rule reads (what COOKIE_SETTING matches). */
 const COOKIE_SETTINGS = ["SESSION", "REMEMBER"].flatMap((c) => ["SECURE", "HTTPONLY", "SAMESITE", "DOMAIN"].map((a) => `${c}_COOKIE_${a}`));
 
-/**
- * Can this assignment set a cookie setting? The key settingAt() would read from its target, cheaply (no scope walk,
- * no resolve): anything else is skipped before settingAt().
- */
-function mayBeCookieAssignment(assignment: SyntaxNode): boolean {
-  const left = assignment.childForFieldName("left");
-  if (!left) return false;
-  const key =
-    left.type === "identifier" ? left.text
-    : left.type === "attribute" ? left.childForFieldName("attribute")?.text
-    : left.type === "subscript" ? stringValue(left.childForFieldName("subscript"))
-    : null;
-  return !!key && COOKIE_SETTING.test(key);
-}
-
 function checkSetting(node: SyntaxNode, ctx: RuleContext): void {
-  if (node.type === "assignment" && !mayBeCookieAssignment(node)) return;
   const setting = settingAt(node, ctx);
   const match = setting ? COOKIE_SETTING.exec(setting.key) : null;
   if (!setting || !match) return;
@@ -225,7 +209,7 @@ export default defineRule({
   on: ["assignment", "keyword_argument", "pair", "call"],
   // a keyword is a setting by its own name (TESTING/DEBUG/*_PARTITIONED are read from its siblings); set_cookie()
   // by its written method name
-  names: { keyword_argument: COOKIE_SETTINGS, call: ["set_cookie"] },
+  names: { keyword_argument: COOKIE_SETTINGS, assignment: COOKIE_SETTINGS, call: ["set_cookie"] },
   check(node, ctx) {
     if (node.type === "call") checkSetCookie(node, ctx);
     else checkSetting(node, ctx);

@@ -10,7 +10,7 @@
 import type { SyntaxNode } from "tree-sitter";
 import { defineRule, type RuleContext } from "../src/core/define-rule.js";
 import type { Confidence } from "../src/core/types.js";
-import { callArguments, calleeMethod, className, enclosingFunction, moduleConstant, routesOf, stringValue, unwrap } from "../src/core/python.js";
+import { assignedName, callArguments, calleeMethod, className, enclosingFunction, moduleConstant, routesOf, stringValue, unwrap } from "../src/core/python.js";
 import { contextOfName, words } from "../src/core/run-context.js";
 import { settingAt, type Setting } from "../src/core/settings.js";
 
@@ -124,20 +124,9 @@ function reportLifetime(what: "session" | "remember", label: string, value: Synt
 /** The keys an assignment target can name for lifetimeSetting() to matter (`app.permanent_session_lifetime`). */
 const LIFETIME_TARGETS = new Set(["PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "permanent_session_lifetime"]);
 
-/** Can this assignment set a lifetime? The key settingAt() would read, cheaply (no scope walk, no resolve). */
-function mayBeLifetimeAssignment(assignment: SyntaxNode): boolean {
-  const left = assignment.childForFieldName("left");
-  if (!left) return false;
-  const key =
-    left.type === "identifier" ? left.text
-    : left.type === "attribute" ? left.childForFieldName("attribute")?.text
-    : left.type === "subscript" ? stringValue(left.childForFieldName("subscript"))
-    : null;
-  return !!key && LIFETIME_TARGETS.has(key);
-}
-
 function checkLifetimeSetting(node: SyntaxNode, ctx: RuleContext): void {
-  if (node.type === "assignment" && !mayBeLifetimeAssignment(node)) return;
+  // the key settingAt() would read, cheaply (no scope walk, no resolve); other assignments go to the session checks
+  if (node.type === "assignment" && !LIFETIME_TARGETS.has(assignedName(node) ?? "")) return;
   const setting = lifetimeSetting(node, ctx);
   if (setting?.key === "PERMANENT_SESSION_LIFETIME") reportLifetime("session", setting.label, setting.value, ctx);
   else if (setting?.key === "REMEMBER_COOKIE_DURATION") reportLifetime("remember", setting.label, setting.value, ctx);

@@ -3,9 +3,9 @@
 // validated fixes. Pure: no fs, no network, no process state.
 import { createHash } from "node:crypto";
 import type { SyntaxNode } from "tree-sitter";
-import type { FixInput, NamedNodeType, ReportInput, Rule, RuleContext, TextRuleContext } from "./define-rule.js";
+import { lastPart, type FixInput, type NamedNodeType, type ReportInput, type Rule, type RuleContext, type TextRuleContext } from "./define-rule.js";
 import type { ProjectFacts } from "./project.js";
-import { ImportTable, UnparseableSource, calleeMethod, describeContext, firstErrorLine, parsePythonBefore, resolveName, stringValue } from "./python.js";
+import { ImportTable, UnparseableSource, assignedName, calleeMethod, describeContext, firstErrorLine, parsePythonBefore, resolveName, stringValue } from "./python.js";
 import { mirrorTree } from "./tree.js";
 import { REDACTED, containsSecret, redactText, secretLiteralRanges, type Range } from "./redact.js";
 import { TaintAnalyzer, type TaintOptions } from "./taint.js";
@@ -122,28 +122,16 @@ function namesOf(node: SyntaxNode, imports: ImportTable): Names {
     const written = calleeMethod(node);
     if (written === null) return null;
     const resolved = resolveName(node.childForFieldName("function"), imports);
-    const last = resolved === null ? null : resolved.slice(resolved.lastIndexOf(".") + 1);
+    const last = resolved === null ? null : lastPart(resolved);
     return last === null || last === written ? written : [written, last];
   }
-  if (node.type === "assignment") return targetName(node.childForFieldName("left"));
+  if (node.type === "assignment") return assignedName(node);
   if (node.type === "pair") {
     const key = stringValue(node.childForFieldName("key"));
     return key;
   }
   const name = node.childForFieldName(node.type === "attribute" ? "attribute" : "name");
   return name ? name.text : null;
-}
-
-/** `NAME`, `obj.name` and `obj["name"]` as assignment targets: the name; null for any other target. */
-function targetName(target: SyntaxNode | null): Names {
-  if (!target) return null;
-  if (target.type === "identifier") return target.text;
-  if (target.type === "attribute") return target.childForFieldName("attribute")?.text ?? null;
-  if (target.type === "subscript") {
-    const keys = target.childrenForFieldName("subscript");
-    return keys.length === 1 ? stringValue(keys[0]) : null;
-  }
-  return null;
 }
 
 /** Scan files of every kind some rule reads, then add the project-level advisories. */

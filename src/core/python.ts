@@ -236,6 +236,22 @@ function resolveUncached(node: SyntaxNode, imports: ImportTable): string | null 
   return null;
 }
 
+/**
+ * The name an assignment sets, read like a setting: `NAME = v`, `obj.name = v`, `obj["name"] = v` give the name;
+ * null for any other target (`a, b = v`, `d[k] = v`). The engine prefilters assignments by it.
+ */
+export function assignedName(assignment: SyntaxNode): string | null {
+  const target = assignment.childForFieldName("left");
+  if (!target) return null;
+  if (target.type === "identifier") return target.text;
+  if (target.type === "attribute") return target.childForFieldName("attribute")?.text ?? null;
+  if (target.type === "subscript") {
+    const keys = target.childrenForFieldName("subscript");
+    return keys.length === 1 ? stringValue(keys[0]) : null;
+  }
+  return null;
+}
+
 /** The last segment of a call's callee: "execute" for `db.cursor().execute(...)`. */
 export function calleeMethod(call: SyntaxNode): string | null {
   const fn = call.childForFieldName("function");
