@@ -7,7 +7,7 @@
 // configs are left alone: a dev key that production overrides is the pattern the spec recommends. Messages never
 // quote the value (spec section 0); the engine redacts evidence.
 import type { SyntaxNode, Tree } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext, type TextRuleContext } from "../src/core/define-rule.js";
+import { defineRule, lastPart, type FixInput, type RuleContext, type TextRuleContext } from "../src/core/define-rule.js";
 import type { Confidence } from "../src/core/types.js";
 import { secretLiteralRanges, type Range } from "../src/core/redact.js";
 import {
@@ -418,7 +418,6 @@ const PASS_THROUGH = new Set(["str", "repr", "format", "dict", "list", "tuple", 
 /** print/log keywords that never carry the message. */
 const NON_MESSAGE_KEYWORDS = new Set(["exc_info", "stack_info", "stacklevel", "file", "sep", "end", "flush", "err", "nl", "fg", "bold"]);
 
-const lastName = (qualified: string): string => qualified.slice(qualified.lastIndexOf(".") + 1);
 
 /** The name of a print/logging call, or null. */
 function outputSink(call: SyntaxNode, ctx: RuleContext): string | null {
@@ -691,8 +690,8 @@ export default defineRule({
     // and logging methods (written)
     call: [
       ...new Set([
-        ...[...ENVIRONMENT_READS].map(lastName), "get", "setdefault",
-        ...[...OUTPUT_FUNCTIONS].map(lastName), ...LOG_METHODS,
+        ...[...ENVIRONMENT_READS].map(lastPart), "get", "setdefault",
+        ...[...OUTPUT_FUNCTIONS].map(lastPart), ...LOG_METHODS,
       ]),
     ],
   },

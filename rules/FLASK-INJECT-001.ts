@@ -5,7 +5,7 @@
 // the fix, never a finding. The showcase fix rewrites an inline f-string / concatenation / %-format / .format()
 // query into a parameterised one in the placeholder style of the driver the file imports.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { guardedOnPath } from "../src/core/guards.js";
 import { callArguments, enclosingFunction, nearestBlock, rootOf, stringValue, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
@@ -48,7 +48,7 @@ const READ_SQL_FUNCTIONS = new Set(["pandas.read_sql", "pandas.read_sql_query", 
  * `text` on a db object, and the execute-style methods, on any receiver.
  */
 const SINK_NAMES = [
-  ...new Set([...TEXT_FUNCTIONS, ...READ_SQL_FUNCTIONS].map((n) => n.slice(n.lastIndexOf(".") + 1))).add("text"),
+  ...callNames([...TEXT_FUNCTIONS, ...READ_SQL_FUNCTIONS], ["text"]),
   ...Object.keys(EXECUTE_METHODS),
 ];
 

@@ -10,7 +10,7 @@
 // Fix: a command string written inline as an f-string, `+` concatenation, `%`-format or `.format()` whose literal
 // parts are plain words (no shell metacharacters) becomes an argument list without a shell.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { guardedOnPath, mentions } from "../src/core/guards.js";
 import { callArguments, enclosingFunction, isFalsyLiteral, isTruthyLiteral, rootOf, routesOf, stringPrefix, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
@@ -62,7 +62,7 @@ EXEC_SINKS["asyncio.subprocess.create_subprocess_exec"] = { program: 0, argv: "v
  * answers to it as written and as resolved through the imports: `from subprocess import run as sh` -> `run`).
  */
 const SINK_NAMES = [
-  ...new Set([...Object.keys(SHELL_SINKS), ...SUBPROCESS_SINKS, ...Object.keys(EXEC_SINKS)].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+  ...callNames([...Object.keys(SHELL_SINKS), ...SUBPROCESS_SINKS, ...Object.keys(EXEC_SINKS)]),
 ];
 
 const POSIX_SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "busybox"]);

@@ -18,7 +18,7 @@
 // directories the same way, and answers 404 to an escaping path). For open() and the other sinks, os.path.join ->
 // safe_join is offered for review only: safe_join returns None for an escaping path, which must be checked.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { callArguments, calleeMethod, enclosingFunction, stringValue, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 import { wordsInOrder } from "../src/core/text.js";
@@ -75,7 +75,7 @@ const PATH_METHODS: Record<string, string> = {
  * answers to it as written and as resolved through the imports: `from flask import send_file as sf` ->
  * `send_file`), and the pathlib methods, on any receiver.
  */
-const SINK_NAMES = [...new Set([...Object.keys(CALL_SINKS).map((n) => n.slice(n.lastIndexOf(".") + 1)), ...Object.keys(PATH_METHODS)])];
+const SINK_NAMES = callNames(Object.keys(CALL_SINKS), Object.keys(PATH_METHODS));
 
 const PATH_CLASSES = new Set(["pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"]);
 const JOINS = new Set(["os.path.join", "posixpath.join"]);

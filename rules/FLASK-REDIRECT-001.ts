@@ -5,7 +5,7 @@
 // only picks a page of this site; url_for() output is ours. A target checked in the same function before the
 // redirect (checkedBefore, src/core/guards.ts) stays silent. The fix is advice: redirect only to same-site paths.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { checkedBefore, literalArgs, mentions, trackedNames } from "../src/core/guards.js";
 import { callArguments, stringValue, unwrap } from "../src/core/python.js";
 import { OPAQUE, absoluteControl, hitFlow, urlHit, type Control, type UrlHit } from "../src/core/url.js";
@@ -14,7 +14,7 @@ const REDIRECTS = new Set(["flask.redirect", "flask.helpers.redirect", "werkzeug
 /** `resp.headers.set("Location", x)` and its siblings. */
 const HEADER_SETTERS = new Set(["set", "add", "setdefault"]);
 /** The calls findSink reads (RuleDefinition.names): redirect() by its resolved name, and the header setters. */
-const CALL_NAMES = [...new Set([...REDIRECTS].map((n) => n.slice(n.lastIndexOf(".") + 1))), ...HEADER_SETTERS];
+const CALL_NAMES = callNames(REDIRECTS, HEADER_SETTERS);
 const RESPONSES = new Set([
   "flask.Response", "flask.wrappers.Response", "werkzeug.Response", "werkzeug.wrappers.Response",
   "werkzeug.wrappers.response.Response", "flask.make_response", "flask.helpers.make_response",

@@ -5,7 +5,7 @@
 // same function before the call (checkedBefore, src/core/guards.ts) stays silent. The fix is advice: an allowlist
 // skeleton. URL spellings and who controls the destination: src/core/url.ts.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { checkedBefore, literalArgs, mentions, trackedNames } from "../src/core/guards.js";
 import { assignmentsIn, callArguments, enclosingFunction, rootOf, unwrap } from "../src/core/python.js";
 import { OPAQUE, absoluteControl, hitFlow, urlHit, type Control, type UrlHit } from "../src/core/url.js";
@@ -56,7 +56,7 @@ interface Sink { family: Family; label: string; url: SyntaxNode; ctor: SyntaxNod
  * answers to it as written and as resolved through the imports: `from requests import get as fetch` -> `get`) and
  * every client method, on any receiver.
  */
-const SINK_NAMES = [...new Set([...[...FUNCTIONS.keys()].map((n) => n.slice(n.lastIndexOf(".") + 1)), ...ANY_CLIENT_METHOD])];
+const SINK_NAMES = callNames(FUNCTIONS.keys(), ANY_CLIENT_METHOD);
 
 function findSink(call: SyntaxNode, ctx: RuleContext): Sink | null {
   const fn = call.childForFieldName("function");

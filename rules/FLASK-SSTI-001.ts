@@ -6,7 +6,7 @@
 // `render_template_string("<h1>{{ name }}</h1>", name=name)`. render_template_string autoescapes, so the fix also
 // removes the XSS the interpolation had.
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type RuleContext } from "../src/core/define-rule.js";
 import { assignmentsIn, callArguments, classBases, enclosingFunction, rootOf, stringValue, topLevelDefinition, unwrap } from "../src/core/python.js";
 import type { Taint } from "../src/core/taint.js";
 import type { Confidence } from "../src/core/types.js";
@@ -31,7 +31,7 @@ const TEMPLATE_CLASSES = new Set([
  * any receiver (`str.format(template, ...)` included).
  */
 const SINK_NAMES = [
-  ...new Set([...RENDER_FUNCTIONS, ...TEMPLATE_CLASSES].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+  ...callNames([...RENDER_FUNCTIONS, ...TEMPLATE_CLASSES]),
   "from_string", "format", "format_map",
 ];
 

@@ -16,7 +16,7 @@
 // Fixes: `<upload>.filename` inside dst -> secure_filename(<upload>.filename) (safe when secure_filename is imported
 // from werkzeug.utils); a serving call gets as_attachment=True (safe).
 import type { SyntaxNode } from "tree-sitter";
-import { defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type FixInput, type RuleContext } from "../src/core/define-rule.js";
 import { callArguments, calleeMethod, enclosingFunction, isFalsyLiteral, isTruthyLiteral, stringValue, unwrap } from "../src/core/python.js";
 import type { Confidence, Severity } from "../src/core/types.js";
 // Shared with FLASK-PATH-001 (pathlib-aware taint, local bindings, guards); candidates for src/core.
@@ -35,7 +35,7 @@ const CONFIG_UPDATES = new Set(["update", "from_mapping"]);
  * The calls check() acts on (RuleDefinition.names): `<upload>.save()`, config updates (by the method as written), and
  * the serving functions by their resolved names.
  */
-const CALL_NAMES = ["save", ...CONFIG_UPDATES, ...new Set([...SERVE_FUNCTIONS.keys()].map((n) => n.slice(n.lastIndexOf(".") + 1)))];
+const CALL_NAMES = ["save", ...CONFIG_UPDATES, ...callNames(SERVE_FUNCTIONS.keys())];
 
 /** Types a browser executes or renders as a document of the site's origin. */
 const ACTIVE_TYPES = new Set([

@@ -7,7 +7,7 @@
 // The fix wraps each untrusted value in escape() where it is interpolated (`f"<h1>{escape(name)}</h1>"`), and
 // quotes unquoted attributes.
 import type { SyntaxNode, Tree } from "tree-sitter";
-import { defineRule, type RuleContext, type TextReportInput, type TextRuleContext } from "../src/core/define-rule.js";
+import { callNames, defineRule, type RuleContext, type TextReportInput, type TextRuleContext } from "../src/core/define-rule.js";
 import {
   callArguments, decoratorsOf, enclosingFunction, isFalsyLiteral, isView, stringValue, unwrap,
 } from "../src/core/python.js";
@@ -29,7 +29,7 @@ const JINJA_ENVIRONMENTS = new Set([
  * `response_class` attribute (`app.response_class(...)`).
  */
 const CALL_NAMES = [
-  ...new Set([...MARKUP, ...JINJA_ENVIRONMENTS, ...FLASK_RESPONSE, ...WERKZEUG_RESPONSE, ...MAKE_RESPONSE].map((n) => n.slice(n.lastIndexOf(".") + 1))),
+  ...callNames([...MARKUP, ...JINJA_ENVIRONMENTS, ...FLASK_RESPONSE, ...WERKZEUG_RESPONSE, ...MAKE_RESPONSE]),
   "response_class",
 ];
 /** Markup methods that escape their arguments (or keep already-escaped text): the result stays escaped. */

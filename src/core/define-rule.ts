@@ -139,6 +139,19 @@ export interface RuleDefinition extends RuleMeta {
   advise?(project: ProjectFacts): string | { message: string; severity: Severity } | null;
 }
 
+/** The last part of a dotted name ("run" for "subprocess.run"): what `names.call` matches a resolved callee by. */
+export function lastPart(qualified: string): string {
+  return qualified.slice(qualified.lastIndexOf(".") + 1);
+}
+
+/**
+ * A rule's `names.call` from its own sink tables, so the filter and the check cannot drift apart: the last part of
+ * every qualified name, plus method names as they are, without repeats.
+ */
+export function callNames(qualified: Iterable<string>, methods: Iterable<string> = []): string[] {
+  return [...new Set([...[...qualified].map(lastPart), ...methods])];
+}
+
 /** Kept for rules written against the first engine: a rule with a Python check. */
 export type PythonRule = RuleDefinition;
 
