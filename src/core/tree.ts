@@ -25,9 +25,13 @@ interface MirrorTree {
 interface GrammarType {
   type: string;
   named: boolean;
+  children?: object;
   fields?: Record<string, { types: { type: string; named: boolean }[] }>;
   subtypes?: { type: string; named: boolean }[];
 }
+
+/** tree-sitter-python's node-types (the package ships them with the language). */
+const GRAMMAR = (Python as unknown as { nodeTypeInfo: GrammarType[] }).nodeTypeInfo;
 
 /**
  * For each type with fields, the child types a field can hold (supertypes such as `expression` expanded), from the
@@ -35,7 +39,7 @@ interface GrammarType {
  * of such nodes are `(`, `.`, `=`, `:`...).
  */
 export const FIELD_CHILD_TYPES: ReadonlyMap<string, ReadonlySet<string>> = (() => {
-  const grammar = (Python as unknown as { nodeTypeInfo: GrammarType[] }).nodeTypeInfo;
+  const grammar = GRAMMAR;
   const subtypes = new Map(grammar.filter((t) => t.subtypes).map((t) => [t.type, t.subtypes!]));
   const expand = (type: string, into: Set<string>): void => {
     if (into.has(type)) return;
@@ -72,13 +76,12 @@ function tokensBefore(siblings: MirrorNode[], before: number): number {
 }
 
 /**
- * Named node types of tree-sitter-python 0.25 that never have children (from its node-types.json; a test keeps the
- * list true): the copy does not ask the cursor to descend into them.
+ * Named node types that never have children (terminals: node-types lists them without children, subtypes or
+ * fields): the copy does not ask the cursor to descend into them.
  */
-export const LEAF_TYPES = new Set([
-  "comment", "ellipsis", "escape_interpolation", "escape_sequence", "false", "float", "identifier", "integer",
-  "line_continuation", "none", "string_end", "string_start", "true", "type_conversion",
-]);
+export const LEAF_TYPES: ReadonlySet<string> = new Set(
+  GRAMMAR.filter((t) => t.named && !t.children && !t.subtypes && !t.fields).map((t) => t.type),
+);
 
 /**
  * Nodes whose span can run past their visible children, so the copy asks the cursor for their positions (found by
